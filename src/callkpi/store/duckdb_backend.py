@@ -1,0 +1,126 @@
+"""The embedded default backend: one DuckDB file, nothing to start."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from callkpi.errors import StoreError
+from callkpi.store.migrations import LATEST_VERSION, MIGRATIONS
+
+
+class DuckDBStore:
+    """A callkpi store in a DuckDB file (or in memory with ``:memory:``).
+
+    Opening a store creates the file if needed and applies any pending migration, so every
+    caller sees the schema of this version of callkpi.
+    """
+
+    dialect = "duckdb"
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"store not found: {self.path}")
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open store {self.path}: {_first_line(exc)}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{self.path} is not a DuckDB database callkpi can open: {_first_line(exc)}"
+            ) from exc
+        self.read_only = read_only
+        self._migrate()
+
+    # -- schema ------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            return 0
+        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > LATEST_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this callkpi "
+                f"({LATEST_VERSION}); upgrade callkpi"
+            )
+        if version == LATEST_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(f"{self.path} needs a schema upgrade; open it read-write once")
+        if version == 0 and self._has_foreign_tables():
+            raise StoreError(f"{self.path} is a DuckDB file but not a callkpi store")
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                self._con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version BIGINT, applied_at TIMESTAMP DEFAULT current_timestamp)"
+                )
+                migration(self._con)
+                self._con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+
+    def _has_foreign_tables(self) -> bool:
+        row = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchone()
+        return bool(row and row[0])
+
+    # -- running SQL ----------------------------------------------------------------------------
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a SELECT with named parameters ($name) bound, and return an Arrow table."""
+        cursor = self._con.cursor()
+        try:
+            return cursor.sql(sql, params=dict(params or {})).to_arrow_table()
+        finally:
+            cursor.close()
+
+    def execute(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> None:
+        self._con.execute(sql, params if params is not None else [])
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> Any:
+        row = self._con.execute(sql, params if params is not None else []).fetchone()
+        return row[0] if row else None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    def register(self, name: str, data: pa.Table) -> None:
+        """Expose an Arrow table to SQL under `name` (for bulk inserts)."""
+        self._con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self._con.unregister(name)
+
+    def row_count(self, table: str) -> int:
+        return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+
+    def close(self) -> None:
+        self._con.close()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The raw connection, for the store and ingest packages only."""
+        return self._con
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
