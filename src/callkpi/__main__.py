@@ -1,0 +1,3 @@
+from callkpi.cli.app import main
+
+main()

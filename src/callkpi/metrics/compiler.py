@@ -1,0 +1,302 @@
+"""Compile a KpiQuery into one SQL statement with Ibis, values bound as parameters.
+
+Plan: the simple KPIs are grouped by (source, time column); each group is one filtered
+GROUP BY over its source; the groups are stacked (UNION ALL) and regrouped on (period, dims),
+so a group present in one source only (a campaign with costs but no call) is kept and nulls
+in dimension values match; ratios and derived KPIs are then computed on the summed
+components, never averaged. Filter values never enter the SQL text: they are compiled as
+unique sentinel literals that are swapped for named placeholders in the SQL tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+import ibis
+import ibis.backends.sql.compilers as sql_compilers
+import ibis.expr.types as ir
+import sqlglot.expressions as sge
+
+from callkpi.errors import QueryError
+from callkpi.metrics import expressions
+from callkpi.metrics.catalog import SETS, Catalog
+from callkpi.metrics.model import DerivedKpi, Dimension, RatioKpi, SimpleKpi
+from callkpi.metrics.query import KpiQuery
+from callkpi.metrics.sources import SOURCES, TableSet
+
+_TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+_SENTINEL = "__callkpi_param_{}__"
+_ADDITIVE = ("count", "count_distinct", "sum")
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """A column of the result: a dimension, the period, a KPI value or one of its parts."""
+
+    name: str
+    role: str  # "dimension" | "period" | "value" | "numerator" | "denominator"
+    kpi: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    params: dict[str, str]
+    columns: tuple[OutputColumn, ...]
+    wilson: tuple[str, ...] = field(default=())  # ratio KPI ids that get an interval
+
+
+class _Params:
+    """Allocates sentinel literals for user values and remembers their real values."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def literal(self, value: str) -> ir.StringValue:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return ibis.literal(_SENTINEL.format(name))
+
+    def bind(self, tree: sge.Expression) -> sge.Expression:
+        sentinels = {_SENTINEL.format(name): name for name in self.values}
+
+        def swap(node: sge.Expression) -> sge.Expression:
+            if isinstance(node, sge.Literal) and node.is_string and node.this in sentinels:
+                return sge.Placeholder(this=sentinels[node.this])
+            return node
+
+        return tree.transform(swap)
+
+
+class KpiCompiler:
+    """Turns queries into SQL for one dialect; holds nothing but the catalog."""
+
+    def __init__(self, catalog: Catalog, dialect: str = "duckdb") -> None:
+        self.catalog = catalog
+        self.dialect = dialect
+        self._sql_compiler = getattr(sql_compilers, dialect).compiler
+
+    # -- public ---------------------------------------------------------------------------------
+    def compile(self, query: KpiQuery) -> CompiledQuery:
+        for kpi_id in query.kpis:
+            self.catalog.kpi(kpi_id)
+        dimensions = [self.catalog.dimension(d) for d in query.by]
+        for name in query.where:
+            self.catalog.dimension(name)
+        needed = self._closure(query.kpis)
+        params = _Params()
+        table = self._build(query, needed, dimensions, params)
+        tree = self._sql_compiler.to_sqlglot(table.unbind())
+        sql = params.bind(tree).sql(dialect=self._sql_compiler.dialect, pretty=True)
+        return CompiledQuery(sql, params.values, *self._outputs(query))
+
+    # -- planning ---------------------------------------------------------------------------
+    def _closure(self, kpi_ids: Iterable[str]) -> list[str]:
+        """Every KPI needed, dependencies first."""
+        ordered: list[str] = []
+
+        def visit(kpi_id: str) -> None:
+            if kpi_id in ordered:
+                return
+            for dependency in self.catalog.dependencies(kpi_id):
+                visit(dependency)
+            ordered.append(kpi_id)
+
+        for kpi_id in kpi_ids:
+            visit(kpi_id)
+        return ordered
+
+    def _outputs(self, query: KpiQuery) -> tuple[tuple[OutputColumn, ...], tuple[str, ...]]:
+        columns = [OutputColumn(d, "dimension") for d in query.by]
+        if query.grain != "all":
+            columns.append(OutputColumn("period", "period"))
+        wilson = []
+        for kpi_id in query.kpis:
+            columns.append(OutputColumn(kpi_id, "value", kpi_id))
+            kpi = self.catalog.kpi(kpi_id)
+            if isinstance(kpi, RatioKpi):
+                columns.append(OutputColumn(f"{kpi_id}_numerator", "numerator", kpi_id))
+                columns.append(OutputColumn(f"{kpi_id}_denominator", "denominator", kpi_id))
+                if kpi.interval == "wilson":
+                    wilson.append(kpi_id)
+        return tuple(columns), tuple(wilson)
+
+    # -- building -----------------------------------------------------------------------------
+    def _build(
+        self,
+        query: KpiQuery,
+        needed: list[str],
+        dimensions: list[Dimension],
+        params: _Params,
+    ) -> ir.Table:
+        simple = [k for k in needed if isinstance(self.catalog.kpi(k), SimpleKpi)]
+        groups: dict[tuple[str, str], list[SimpleKpi]] = {}
+        for kpi_id in simple:
+            kpi = self.catalog.kpi(kpi_id)
+            assert isinstance(kpi, SimpleKpi)
+            time = kpi.time or SOURCES[kpi.source].time
+            groups.setdefault((kpi.source, time), []).append(kpi)
+
+        tables = TableSet()
+        keys = [f"__d{i}" for i in range(len(dimensions))]
+        if query.grain != "all":
+            keys.append("__period")
+        parts = [
+            self._aggregate(tables, source, time, kpis, query, dimensions, params)
+            for (source, time), kpis in groups.items()
+        ]
+        if len(parts) == 1:
+            combined = parts[0]
+        else:
+            aligned = [
+                p.select(
+                    *keys,
+                    **{
+                        k: (p[k] if k in p.columns else ibis.null("float64")).cast("float64")
+                        for k in simple
+                    },
+                )
+                for p in parts
+            ]
+            stacked = aligned[0]
+            for part in aligned[1:]:
+                stacked = stacked.union(part, distinct=False)
+            combined = stacked.group_by(keys).aggregate(**{k: stacked[k].max() for k in simple})
+        combined = combined.mutate(**self._filled(simple, combined))
+        for kpi_id in needed:
+            kpi = self.catalog.kpi(kpi_id)
+            if isinstance(kpi, RatioKpi):
+                numerator = combined[kpi.numerator].cast("float64")
+                denominator = combined[kpi.denominator].cast("float64").nullif(0)
+                combined = combined.mutate(**{kpi_id: numerator / denominator})
+            elif isinstance(kpi, DerivedKpi):
+                value = expressions.parse(kpi.expr).compile(lambda n, t=combined: t[n], SETS)
+                combined = combined.mutate(**{kpi_id: value.cast("float64")})
+        return self._final(combined, query, keys)
+
+    def _filled(self, simple: list[str], table: ir.Table) -> dict[str, ir.Value]:
+        filled = {}
+        for kpi_id in simple:
+            kpi = self.catalog.kpi(kpi_id)
+            assert isinstance(kpi, SimpleKpi)
+            fill = kpi.fill_zero if kpi.fill_zero is not None else kpi.agg in _ADDITIVE
+            value = table[kpi_id].cast("float64")
+            filled[kpi_id] = value.fill_null(0.0) if fill else value
+        return filled
+
+    def _final(self, table: ir.Table, query: KpiQuery, keys: list[str]) -> ir.Table:
+        selection: dict[str, ir.Value] = {}
+        for i, dimension in enumerate(query.by):
+            selection[dimension] = table[f"__d{i}"]
+        if query.grain != "all":
+            selection["period"] = table["__period"]
+        for kpi_id in query.kpis:
+            kpi = self.catalog.kpi(kpi_id)
+            value = table[kpi_id]
+            selection[kpi_id] = value.cast("int64") if kpi.unit == "count" else value
+            if isinstance(kpi, RatioKpi):
+                selection[f"{kpi_id}_numerator"] = table[kpi.numerator]
+                selection[f"{kpi_id}_denominator"] = table[kpi.denominator]
+        # period first, then dimensions in the order asked
+        order = ([table["__period"]] if query.grain != "all" else []) + [
+            table[f"__d{i}"] for i in range(len(query.by))
+        ]
+        return table.order_by([o.asc(nulls_first=False) for o in order]).select(**selection)
+
+    def _aggregate(
+        self,
+        tables: TableSet,
+        source_name: str,
+        time: str,
+        kpis: list[SimpleKpi],
+        query: KpiQuery,
+        dimensions: list[Dimension],
+        params: _Params,
+    ) -> ir.Table:
+        source = SOURCES[source_name]
+        relation = source.build(tables, self.catalog.settings)
+        wanted = {f"__d{i}": d for i, d in enumerate(dimensions)}
+        filters = {f"__w_{name}": self.catalog.dimension(name) for name in query.where}
+        relation = self._with_dimensions(relation, tables, {**wanted, **filters}, kpis)
+
+        predicates = self._time_range(relation, time, query)
+        for column, dimension in filters.items():
+            values = [params.literal(v) for v in query.where[dimension.id]]
+            predicates.append(relation[column].isin(values))
+        if predicates:
+            relation = relation.filter(*predicates)
+
+        keys: dict[str, ir.Value] = {name: relation[name] for name in wanted}
+        if query.grain != "all":
+            moment = relation[time]
+            if query.grain == "day":
+                keys["__period"] = moment.cast("date")
+            else:
+                keys["__period"] = moment.truncate(_TRUNCATE_UNIT[query.grain]).cast("date")
+        metrics = {kpi.id: self._metric(relation, kpi) for kpi in kpis}
+        if not keys:
+            return relation.aggregate(**metrics)
+        return relation.group_by(**keys).aggregate(**metrics)
+
+    def _time_range(self, relation: ir.Table, time: str, query: KpiQuery) -> list[ir.Value]:
+        column = relation[time]
+        is_date = column.type().is_date()
+
+        def bound(day: dt.date) -> ir.Value:
+            return (
+                ibis.date(day) if is_date else ibis.timestamp(dt.datetime.combine(day, dt.time()))
+            )
+
+        predicates = []
+        if query.start is not None:
+            predicates.append(column >= bound(query.start))
+        if query.end is not None:
+            predicates.append(column < bound(query.end + dt.timedelta(days=1)))
+        return predicates
+
+    def _metric(self, relation: ir.Table, kpi: SimpleKpi) -> ir.Value:
+        where = None
+        if kpi.where:
+            where = expressions.parse(kpi.where).compile(lambda n: relation[n], SETS)
+        if kpi.agg == "count":
+            return relation.count(where=where)
+        column = relation[kpi.column]
+        method = {"count_distinct": "nunique", "avg": "mean"}.get(kpi.agg, kpi.agg)
+        return getattr(column, method)(where=where)
+
+    def _with_dimensions(
+        self,
+        relation: ir.Table,
+        tables: TableSet,
+        wanted: dict[str, Dimension],
+        kpis: list[SimpleKpi],
+    ) -> ir.Table:
+        """Add one text column per dimension: a source column, or a lookup join."""
+        columns: dict[str, ir.Value] = {}
+        for name, dimension in wanted.items():
+            if dimension.column is not None and dimension.column in relation.columns:
+                columns[name] = relation[dimension.column].cast("string")
+                continue
+            lookup = dimension.lookup
+            if lookup is None or lookup.key not in relation.columns:
+                raise QueryError(self._unreachable(dimension, kpis, relation))
+            side = tables[lookup.table]
+            side = side.select(**{f"{name}_key": side[lookup.key], name: side[lookup.column]})
+            relation = relation.left_join(side, relation[lookup.key] == side[f"{name}_key"])
+            relation = relation.drop(f"{name}_key")
+            columns[name] = relation[name].cast("string")
+        return relation.mutate(**columns) if columns else relation
+
+    def _unreachable(self, dimension: Dimension, kpis: list[SimpleKpi], relation: ir.Table) -> str:
+        reachable = [
+            d.id
+            for d in self.catalog.dimensions.values()
+            if (d.column and d.column in relation.columns)
+            or (d.lookup and d.lookup.key in relation.columns)
+        ]
+        names = ", ".join(k.id for k in kpis)
+        return (
+            f"{names} (from {kpis[0].source}) cannot be split or filtered by "
+            f"{dimension.id!r}; possible: {', '.join(reachable)}"
+        )

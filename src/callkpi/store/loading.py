@@ -1,0 +1,59 @@
+"""Bulk appends of rows the caller already has (tests, the demo, library users)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from callkpi.errors import QueryError
+from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.schema import table as canonical
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+}
+
+
+def arrow_schema(table_name: str) -> pa.Schema:
+    """The Arrow schema of a canonical table, in column order."""
+    table = canonical(table_name)
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type]) for c in table.columns])
+
+
+def append_rows(
+    store: DuckDBStore, table_name: str, rows: Sequence[Mapping[str, Any]] | pa.Table
+) -> int:
+    """Append rows in one transaction; missing columns are null, unknown ones an error."""
+    schema = arrow_schema(table_name)
+    if isinstance(rows, pa.Table):
+        unknown = set(rows.column_names) - set(schema.names)
+        data = rows
+    else:
+        unknown = {k for row in rows for k in row} - set(schema.names)
+        data = None
+    if unknown:
+        raise QueryError(f"{table_name} has no column(s) {', '.join(sorted(unknown))}")
+    if data is None:
+        data = pa.Table.from_pylist([dict(r) for r in rows], schema=schema)
+    else:
+        arrays = [
+            data[f.name].cast(f.type) if f.name in data.column_names else pa.nulls(len(data), f.type)
+            for f in schema
+        ]
+        data = pa.Table.from_arrays(arrays, schema=schema)
+    name = f"append_{uuid.uuid4().hex}"
+    store.register(name, data)
+    try:
+        with store.transaction():
+            store.execute(f'INSERT INTO "{table_name}" SELECT * FROM {name}')
+    finally:
+        store.unregister(name)
+    return data.num_rows
