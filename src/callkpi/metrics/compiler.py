@@ -162,7 +162,8 @@ class KpiCompiler:
             stacked = aligned[0]
             for part in aligned[1:]:
                 stacked = stacked.union(part, distinct=False)
-            combined = stacked.group_by(keys).aggregate(**{k: stacked[k].max() for k in simple})
+            regrouped = stacked.group_by(keys) if keys else stacked
+            combined = regrouped.aggregate(**{k: stacked[k].max() for k in simple})
         combined = combined.mutate(**self._filled(simple, combined))
         for kpi_id in needed:
             kpi = self.catalog.kpi(kpi_id)
@@ -202,7 +203,9 @@ class KpiCompiler:
         order = ([table["__period"]] if query.grain != "all" else []) + [
             table[f"__d{i}"] for i in range(len(query.by))
         ]
-        return table.order_by([o.asc(nulls_first=False) for o in order]).select(**selection)
+        if order:
+            table = table.order_by([o.asc(nulls_first=False) for o in order])
+        return table.select(**selection)
 
     def _aggregate(
         self,
@@ -233,7 +236,9 @@ class KpiCompiler:
             if query.grain == "day":
                 keys["__period"] = moment.cast("date")
             else:
-                keys["__period"] = moment.truncate(_TRUNCATE_UNIT[query.grain]).cast("date")
+                # via timestamp: some engines truncate a DATE to a TIMESTAMP
+                unit = _TRUNCATE_UNIT[query.grain]
+                keys["__period"] = moment.cast("timestamp").truncate(unit).cast("date")
         metrics = {kpi.id: self._metric(relation, kpi) for kpi in kpis}
         if not keys:
             return relation.aggregate(**metrics)
@@ -242,13 +247,14 @@ class KpiCompiler:
     def _time_range(self, relation: ir.Table, time: str, query: KpiQuery) -> list[ir.Value]:
         column = relation[time]
         is_date = column.type().is_date()
+        # A row with no time (a lead never converted, for `time: converted_at`) is in no period.
+        predicates = [column.notnull()]
 
         def bound(day: dt.date) -> ir.Value:
             return (
                 ibis.date(day) if is_date else ibis.timestamp(dt.datetime.combine(day, dt.time()))
             )
 
-        predicates = []
         if query.start is not None:
             predicates.append(column >= bound(query.start))
         if query.end is not None:
