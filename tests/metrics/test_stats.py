@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callkpi.metrics.stats import wilson_interval
+
+
+def test_wilson_textbook_values() -> None:
+    # Newcombe (1998), table I: 81/263 -> 0.2553 to 0.3662; 0/10 -> 0 to 0.2775
+    low, high = wilson_interval([81, 0], [263, 10])
+    assert np.round(low, 4).tolist() == [0.2553, 0.0]
+    assert np.round(high, 4).tolist() == [0.3662, 0.2775]
+
+
+def test_wilson_without_trials_is_nan() -> None:
+    low, high = wilson_interval([0], [0])
+    assert math.isnan(low[0]) and math.isnan(high[0])
+
+
+@given(
+    st.integers(min_value=1, max_value=10**7).flatmap(
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    )
+)
+def test_wilson_interval_holds_the_rate_and_stays_in_0_1(case: tuple[int, int]) -> None:
+    k, n = case
+    low, high = wilson_interval([k], [n])
+    assert 0.0 <= low[0] <= k / n + 1e-12
+    assert k / n - 1e-12 <= high[0] <= 1.0
