@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class CallkpiError(Exception):
@@ -50,7 +51,12 @@ class StoreError(CallkpiError, RuntimeError):
 
 
 class DataImportError(CallkpiError, ValueError):
-    """An import was refused; nothing was written (atomic mode)."""
+    """An import was refused; nothing was written (atomic mode).
+
+    `report` holds the import report (counts and rejects) when the file could be read.
+    """
+
+    report: Any = None
 
 
 __all__ = [

@@ -20,6 +20,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import difflib
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +55,8 @@ def import_file(
 
     `atomic` writes nothing if any row is rejected and raises DataImportError (the report is
     on its `.report`); `skip-invalid` writes the valid rows. `dry_run` writes nothing at all,
-    not even the ledger row. `user` defaults to $USER, for the ledger.
+    not even the ledger row, and returns the report even when atomic mode would refuse the
+    file (its `rejected` says so). `user` defaults to $USER, for the ledger.
     """
     spec = schema.table(table)
     if mode not in MODES:
@@ -83,12 +85,12 @@ def import_file(
             rejects=rejects,
             rejects_total=total,
         )
-        if mode == "atomic" and first is not None:
+        if mode == "atomic" and first is not None and not dry_run:
             error = DataImportError(
                 f"{file.name}: {rejected} row(s) rejected, nothing imported; first: "
                 f"{first.describe(file.name)}"
             )
-            error.report = report  # type: ignore[attr-defined]
+            error.report = report
             raise error
         if not dry_run:
             report.import_id = uuid.uuid4().hex
@@ -118,7 +120,7 @@ def map_header(table: Table, file: CsvFile) -> list[str]:
             problems.append(f"column {position} of the header has no name")
         elif name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(f"unknown column {name!r} for table {table.name}{hint}")
     for name in sorted({n for n in names if n and names.count(n) > 1}):
         problems.append(f"column {name!r} appears more than once in the header")
@@ -150,7 +152,7 @@ def _load(
     raw: str,
     staged: str,
 ) -> int:
-    """Parse the file as text into `raw` (rowid = record number), then type it into `staged`.
+    """Parse the file as trimmed text into `raw` (rowid = record number), type it into `staged`.
 
     `staged` has every column of the table (null when absent from the file), typed, plus the
     trimmed text of each non-string column of the file, to quote in rejects.
@@ -161,14 +163,14 @@ def _load(
         f"columns = {{{types}}}, delim = {lit(file.delimiter)}, quote = '\"', escape = '\"', "
         "strict_mode = true, null_padding = false, encoding = 'utf-8')"
     )
+    texts = ", ".join(f"{text_sql(c)} AS {q(c)}" for c in columns)
     try:
-        con.execute(f"CREATE TEMP TABLE {q(raw)} AS SELECT * FROM {source}")
+        con.execute(f"CREATE TEMP TABLE {q(raw)} AS SELECT {texts} FROM {source}")
     except duckdb.Error as exc:
         raise DataImportError(f"{file.name}: {_csv_error(exc)}") from None
     rows = count(con, f"SELECT count(*) FROM {q(raw)}")
     if rows == 0:
         raise DataImportError(f"{file.name}: the file has a header but no data rows")
-    texts = ", ".join(f"{text_sql(c)} AS {q(c)}" for c in columns)
     typed: list[str] = []
     for column in spec.columns:
         name = q(column.name)
@@ -179,8 +181,7 @@ def _load(
         if column.type != "string":
             typed.append(f"{name} AS {q(raw_name(column.name))}")
     con.execute(
-        f"CREATE TEMP TABLE {q(staged)} AS SELECT _rn, {', '.join(typed)} "
-        f"FROM (SELECT rowid AS _rn, {texts} FROM {q(raw)})"
+        f"CREATE TEMP TABLE {q(staged)} AS SELECT rowid AS _rn, {', '.join(typed)} FROM {q(raw)}"
     )
     con.execute(f"DROP TABLE {q(raw)}")
     return rows
@@ -189,13 +190,13 @@ def _load(
 def _csv_error(exc: duckdb.Error) -> str:
     """DuckDB's CSV error cut down to what a user needs: the line and what is wrong."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    line_no = next((ln.split(":", 1)[1].strip() for ln in lines if "Error on Line:" in ln), None)
-    details = [
-        ln
-        for ln in lines[1:]
-        if not ln.startswith(("Original Line", "Possible", "*")) and " = " not in ln
-    ]
-    reason = details[0] if details else (lines[0] if lines else type(exc).__name__)
+    found = re.search(r"Error on Line: (\d+)", str(exc))
+    line_no = found.group(1) if found else None
+    # DuckDB puts the reason just before its "Possible fixes" / "Possible Solution" advice.
+    end = next((i for i, ln in enumerate(lines) if ln.startswith("Possible")), None)
+    reason = lines[end - 1] if end else (lines[0] if lines else type(exc).__name__)
+    if reason.startswith("Original Line") or "Error on Line" in reason:
+        reason = lines[0]
     where = f"line {line_no}: " if line_no else ""
     return f"broken CSV structure: {where}{reason}"
 
