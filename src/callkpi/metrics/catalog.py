@@ -49,6 +49,9 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
+    mapping["__keylines__"] = {
+        key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")
+    }
     return mapping
 
 
@@ -57,7 +60,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+        return {
+            k: _strip_lines(v) for k, v in value.items() if k not in ("__line__", "__keylines__")
+        }
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     return value
@@ -156,9 +161,10 @@ def _section(raw: dict[str, Any], name: str, filename: str, problems: list[str])
 
 
 def _lines(section: Any) -> dict[str, int]:
+    """The line of each entry's name in a section (kpis, dimensions)."""
     if not isinstance(section, dict):
         return {}
-    return {k: v.get("__line__", 0) for k, v in section.items() if isinstance(v, dict)}
+    return dict(section.get("__keylines__", {}))
 
 
 def _parse_settings(raw: dict[str, Any], filename: str, problems: list[str]) -> Settings:
@@ -180,10 +186,11 @@ def _kpi(name: str, raw: dict[str, Any]) -> SimpleKpi | RatioKpi | DerivedKpi:
 
 def _parse_items(raw: dict[str, Any], filename: str, problems: list[str], build: Any) -> dict:
     items: dict[str, Any] = {}
+    name_lines = _lines(raw)
     for name, body in raw.items():
-        if name == "__line__":
+        if name in ("__line__", "__keylines__"):
             continue
-        line = body.get("__line__", 0) if isinstance(body, dict) else 0
+        line = name_lines.get(name, 0)
         if not isinstance(body, dict):
             problems.append(f"{filename}:{line}: {name!r} must be a mapping")
             continue
@@ -201,14 +208,16 @@ def _parse_items(raw: dict[str, Any], filename: str, problems: list[str], build:
 
 
 def _field_line(body: dict[str, Any], loc: tuple[Any, ...]) -> int | None:
-    """The line of the innermost mapping on the error's path (YAML scalars carry none)."""
-    line = body.get("__line__")
+    """The line of the deepest key on the error's path that exists in the YAML."""
+    line = None
     node: Any = body
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            if isinstance(node, dict) and "__line__" in node:
-                line = node["__line__"]
+        if not isinstance(node, dict):
+            break
+        line = node.get("__keylines__", {}).get(part, line)
+        if part not in node:
+            break
+        node = node[part]
     return line
 
 
@@ -276,13 +285,16 @@ def _check_cycles(kpis: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
                 return []
         return []
 
+    reported: set[frozenset[str]] = set()
     for start in kpis:
         stack, seen = [(start, [start])], set()
         while stack:
             current, path = stack.pop()
             for part in parts(kpis.get(current)):
                 if part == start:
-                    yield "kpi", start, "circular definition: " + " -> ".join([*path, part])
+                    if frozenset(path) not in reported:
+                        reported.add(frozenset(path))
+                        yield "kpi", start, "circular definition: " + " -> ".join([*path, part])
                     stack.clear()
                     break
                 if part in kpis and part not in seen:

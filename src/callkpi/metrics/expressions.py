@@ -113,6 +113,10 @@ def _check(node: ast.AST, names: set[str]) -> None:
                 )
             for arg in args:
                 _check(arg, names)
+        case ast.Call():
+            raise ExpressionError(
+                f"only these functions may be called: {', '.join(_ALLOWED_FUNCTIONS)}"
+            )
         case _:
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression")
 
