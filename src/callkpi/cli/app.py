@@ -1,0 +1,253 @@
+"""`callkpi`: the command line. A contract scripts rely on: exit 0 on success, 1 with a one-line
+error on bad input or data, 2 on a usage error; JSON and CSV output for machines."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from callkpi.errors import CallkpiError
+from callkpi.settings import DEMO_DB, Lang, detect_lang, load_settings
+
+app = typer.Typer(
+    name="callkpi",
+    help="KPIs, ROI and advice for telemarketing campaigns and CRM work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class CatalogFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class LangOption(str, Enum):
+    fr = "fr"
+    en = "en"
+
+
+class ImportMode(str, Enum):
+    atomic = "atomic"
+    skip_invalid = "skip-invalid"
+
+
+class _State:
+    db: str | None = None
+
+
+state = _State()
+
+LangArg = Annotated[
+    LangOption | None,
+    typer.Option("--lang", help="Language of labels and numbers (default: from LANG)."),
+]
+
+
+def _lang(option: LangOption | None) -> Lang:
+    return option.value if option is not None else detect_lang()  # type: ignore[return-value]
+
+
+def _db() -> str:
+    return state.db or load_settings().db
+
+
+@contextlib.contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Turn expected failures into one line on stderr and exit code 1."""
+    try:
+        yield
+    except CallkpiError as exc:
+        message = str(exc)
+        stderr.print(f"error: {message}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except (OSError, ValueError) as exc:
+        stderr.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store path or URL (default: $CALLKPI_DB, then callkpi.duckdb).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """callkpi turns call logs, CRM exports and costs into trustworthy KPIs."""
+    state.db = db
+
+
+@app.command("kpi")
+def kpi_command(
+    kpis: Annotated[list[str], typer.Argument(help="KPI ids (see `callkpi catalog`).")],
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Dimension to split by (repeatable).")
+    ] = None,
+    grain: Annotated[
+        str, typer.Option("--grain", help="day, week, month, quarter, year or all.")
+    ] = "all",
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM twice = either)."),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    lang: LangArg = None,
+) -> None:
+    """Compute KPIs by dimension and period."""
+    with _clean_errors():
+        filters = _parse_where(where or [])
+        from callkpi.cli.render import result_csv, result_json, result_table
+        from callkpi.workspace import open as open_workspace
+
+        with open_workspace(_db(), read_only=True) as ws:
+            result = ws.kpis(kpis, by=by or [], grain=grain, start=start, end=end, where=filters)
+            if output is OutputFormat.json:
+                sys.stdout.write(result_json(result) + "\n")
+            elif output is OutputFormat.csv:
+                sys.stdout.write(result_csv(result))
+            else:
+                language = _lang(lang)
+                if len(result) == 0:
+                    from callkpi.i18n import word
+
+                    stdout.print(word("no_rows", language))
+                else:
+                    stdout.print(result_table(result, ws.catalog, language))
+
+
+@app.command("catalog")
+def catalog_command(
+    output: Annotated[CatalogFormat, typer.Option("--format", help="Output format.")] = (
+        CatalogFormat.table
+    ),
+    lang: LangArg = None,
+) -> None:
+    """List every KPI with its labels, unit, direction and formula."""
+    import json
+
+    from callkpi.cli.render import catalog_records, catalog_table
+    from callkpi.metrics.catalog import load_catalog
+
+    with _clean_errors():
+        catalog = load_catalog()
+        if output is CatalogFormat.json:
+            sys.stdout.write(json.dumps(catalog_records(catalog), ensure_ascii=False, indent=2))
+            sys.stdout.write("\n")
+        else:
+            stdout.print(catalog_table(catalog, _lang(lang)))
+
+
+@app.command("import")
+def import_command(
+    table: Annotated[str, typer.Argument(help="Canonical table: calls, leads, costs...")],
+    file: Annotated[Path, typer.Argument(help="CSV file with the table's column names.")],
+    mode: Annotated[
+        ImportMode,
+        typer.Option("--mode", help="atomic: any bad row writes nothing; skip-invalid: keep good rows."),
+    ] = ImportMode.atomic,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+    output: Annotated[CatalogFormat, typer.Option("--format", help="Report format.")] = (
+        CatalogFormat.table
+    ),
+) -> None:
+    """Import a canonical CSV file into a table of the store."""
+    from callkpi.cli.reports import print_import_report
+
+    with _clean_errors():
+        from callkpi.workspace import open as open_workspace
+
+        with open_workspace(_db()) as ws:
+            report = ws.import_file(table, file, mode=mode.value, dry_run=dry_run)
+        print_import_report(report, stdout, as_json=output is CatalogFormat.json)
+        if report.rejected:
+            raise typer.Exit(1)
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Option("--out", help="A .duckdb store, or a folder for CSV files.")],
+    calls: Annotated[int, typer.Option("--calls", min=1000, help="Number of calls.")] = 300_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data.")] = 42,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First month, YYYY-MM-01 (default: 12 months ago)."),
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=60)] = 12,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+) -> None:
+    """Write a deterministic, realistic demo dataset (a store or canonical CSV files)."""
+    from callkpi.cli.demo import generate
+
+    with _clean_errors():
+        generate(out, calls=calls, seed=seed, start=_month(start), months=months, force=force,
+                 console=stdout)
+
+
+@app.command("demo")
+def demo_command(
+    calls: Annotated[int, typer.Option("--calls", min=1000, help="Number of calls.")] = 300_000,
+    seed: Annotated[int, typer.Option("--seed")] = 42,
+    lang: LangArg = None,
+) -> None:
+    """Generate the demo store (callkpi-demo.duckdb) and print last month's headline KPIs."""
+    from callkpi.cli.demo import run_demo
+
+    with _clean_errors():
+        run_demo(Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=_lang(lang),
+                 console=stdout)
+
+
+def _parse_where(items: list[str]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{item!r} is not DIM=VALUE", param_hint="--where")
+        filters.setdefault(name.strip(), []).append(value)
+    return filters
+
+
+def _month(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2026-01-01", param_hint="--start") from None
+    if day.day != 1:
+        raise typer.BadParameter("the demo starts on the first day of a month", param_hint="--start")
+    return day
+
+
+def main() -> None:
+    app()

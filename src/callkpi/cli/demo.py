@@ -1,0 +1,96 @@
+"""`callkpi demo` and `callkpi generate`: build the demo dataset and show what callkpi does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from callkpi.errors import CallkpiError
+from callkpi.i18n import format_period, word
+from callkpi.settings import Lang
+
+HEADLINE_KPIS = ["calls", "contact_rate", "conversion_rate", "cpl", "revenue", "roi"]
+
+
+def generate(
+    out: Path,
+    *,
+    calls: int,
+    seed: int,
+    start: dt.date | None,
+    months: int,
+    force: bool,
+    console: Console,
+) -> None:
+    """Write the dataset as a store (a .duckdb path) or as canonical CSV files (a folder)."""
+    from callkpi.demo import DemoSpec, build_tables, default_start, write_csv_dir
+
+    spec = DemoSpec(calls=calls, seed=seed, start=start or default_start(), months=months)
+    as_store = out.suffix == ".duckdb"
+    if out.exists() and not force:
+        raise CallkpiError(f"{out} already exists; pass --force to replace it")
+    began = time.perf_counter()
+    with console.status(f"Generating {calls:,} calls…"):
+        tables = build_tables(spec)
+    if as_store:
+        _replace_store(out, tables)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv_dir(tables, out)
+    counts = ", ".join(f"{name} {table.num_rows:,}" for name, table in tables.items())
+    console.print(f"Wrote {out} in {time.perf_counter() - began:.1f} s: {counts}")
+
+
+def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console) -> None:
+    """(Re)create the demo store, then print last full month's headline KPIs per campaign."""
+    from callkpi.demo import DemoSpec, build_tables, default_start
+    from callkpi.workspace import open as open_workspace
+
+    if path.exists() and not _is_demo_store(path):
+        raise CallkpiError(
+            f"{path} exists and is not a demo store; choose another --db or remove it"
+        )
+    spec = DemoSpec(calls=calls, seed=seed, start=default_start())
+    began = time.perf_counter()
+    with console.status(f"Generating the demo dataset ({calls:,} calls)…"):
+        tables = build_tables(spec)
+        _replace_store(path, tables)
+    console.print(f"Demo store {path} ready in {time.perf_counter() - began:.1f} s.")
+
+    today = dt.date.today()
+    last_day = today.replace(day=1) - dt.timedelta(days=1)
+    first_day = last_day.replace(day=1)
+    from callkpi.cli.render import result_table
+
+    with open_workspace(path, read_only=True) as ws:
+        result = ws.kpis(
+            HEADLINE_KPIS, by=["campaign", "campaign_name"], start=first_day, end=last_day
+        )
+        title = word("headline", lang).format(period=format_period(first_day, "month", lang))
+        console.print(result_table(result, ws.catalog, lang, title=title))
+    console.print(
+        f"Next: callkpi --db {path} kpi roi cpl --by campaign --grain month  ·  "
+        "callkpi catalog"
+    )
+
+
+def _replace_store(path: Path, tables: dict) -> None:
+    from callkpi.demo import load_into_store
+    from callkpi.workspace import open as open_workspace
+
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    with open_workspace(path) as ws:
+        load_into_store(ws.store, tables)
+
+
+def _is_demo_store(path: Path) -> bool:
+    from callkpi.demo import is_demo_store
+
+    try:
+        return is_demo_store(path)
+    except CallkpiError:
+        return False

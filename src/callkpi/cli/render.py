@@ -1,0 +1,96 @@
+"""Render KPI results and the catalog as a Rich table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.table import Table
+
+from callkpi.i18n import format_period, format_value, word
+from callkpi.metrics.catalog import Catalog
+from callkpi.metrics.result import KpiResult
+from callkpi.settings import Lang
+
+
+def result_json(result: KpiResult) -> str:
+    """The JSON contract: an array, one object per group, dimension keys then KPI ids."""
+    return json.dumps(result.records(), ensure_ascii=False, indent=2)
+
+
+def result_csv(result: KpiResult) -> str:
+    """Plain machine CSV: comma, '.' decimal, ids as header, empty cell for null."""
+    records = result.records()
+    columns = [c.name for c in result.columns if c.role in ("dimension", "period", "value")]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in records:
+        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+    return buffer.getvalue()
+
+
+def result_table(result: KpiResult, catalog: Catalog, lang: Lang, title: str | None = None) -> Table:
+    """A Rich table with French or English labels and locally formatted values."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    value_columns = [c for c in result.columns if c.role == "value"]
+    key_columns = [c for c in result.columns if c.role in ("dimension", "period")]
+    for column in key_columns:
+        if column.role == "period":
+            table.add_column(word("period", lang))
+        else:
+            table.add_column(catalog.dimension(column.name).label.get(lang))
+    for column in value_columns:
+        table.add_column(catalog.kpi(column.name).label.get(lang), justify="right")
+    for row in result.records():
+        cells = []
+        for column in key_columns:
+            value = row[column.name]
+            if column.role == "period":
+                cells.append(format_period(value, result.query.grain, lang))
+            else:
+                cells.append(word("none", lang) if value is None else str(value))
+        for column in value_columns:
+            unit = catalog.kpi(column.name).unit
+            cells.append(format_value(row[column.name], unit, lang))
+        table.add_row(*cells)
+    return table
+
+
+def catalog_records(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every KPI with its id, labels, unit, direction, type and formula (the JSON contract)."""
+    return [
+        {
+            "id": kpi.id,
+            "label": {"fr": kpi.label.fr, "en": kpi.label.en},
+            "description": {"fr": kpi.description.fr, "en": kpi.description.en},
+            "unit": kpi.unit,
+            "direction": kpi.direction,
+            "type": kpi.type,
+            "formula": catalog.formula(kpi.id),
+        }
+        for kpi in catalog.kpis.values()
+    ]
+
+
+def catalog_table(catalog: Catalog, lang: Lang) -> Table:
+    table = Table(title=word("catalog_title", lang), title_justify="left", header_style="bold")
+    for key in ("id", "label", "unit", "direction", "formula"):
+        table.add_column(word(key, lang))
+    for record in catalog_records(catalog):
+        table.add_row(
+            record["id"],
+            record["label"][lang],
+            _unit_word(record["unit"], lang),
+            word(record["direction"], lang),
+            record["formula"],
+        )
+    return table
+
+
+def _unit_word(unit: str, lang: Lang) -> str:
+    from callkpi.i18n import UNITS
+
+    return UNITS[unit][lang]
