@@ -1,4 +1,4 @@
-"""Shared fixtures: a small hand-checkable workspace (numbers worked out in tests/metrics/README.md)."""
+"""Shared fixtures: a small hand-checkable workspace (the working is in tests/metrics)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """callkpi: KPIs, ROI and advice for telemarketing campaigns and CRM work.
 
-    >>> import callkpi
-    >>> ws = callkpi.open("callkpi.duckdb")
-    >>> ws.kpis(["contact_rate", "roi"], by=["campaign"], grain="month").records()
+>>> import callkpi
+>>> ws = callkpi.open("callkpi.duckdb")
+>>> ws.kpis(["contact_rate", "roi"], by=["campaign"], grain="month").records()
 """
 
 from callkpi.errors import (

@@ -96,7 +96,7 @@ class Workspace:
         self.close()
 
 
-def open(location: str | Path, *, read_only: bool = False) -> Workspace:  # noqa: A001
+def open(location: str | Path, *, read_only: bool = False) -> Workspace:
     """Open (creating if needed) a store by path or URL and return its workspace."""
     return Workspace(open_store(location, read_only=read_only))
 

@@ -1,4 +1,4 @@
-"""The shipped catalog is complete and valid; a broken catalog lists every problem with file:line."""
+"""The shipped catalog is complete and valid; a broken one lists every problem at file:line."""
 
 from __future__ import annotations
 

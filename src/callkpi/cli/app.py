@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,27 +25,28 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-stdout = Console(soft_wrap=True)
+# In a pipe or a file there is no screen width to respect: do not wrap tables at 80 columns.
+stdout = Console(width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, soft_wrap=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class CatalogFormat(str, Enum):
+class CatalogFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class LangOption(str, Enum):
+class LangOption(StrEnum):
     fr = "fr"
     en = "en"
 
 
-class ImportMode(str, Enum):
+class ImportMode(StrEnum):
     atomic = "atomic"
     skip_invalid = "skip-invalid"
 
@@ -111,7 +112,9 @@ def kpi_command(
     start: Annotated[
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
+    ] = None,
     where: Annotated[
         list[str] | None,
         typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM twice = either)."),
@@ -171,7 +174,9 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="CSV file with the table's column names.")],
     mode: Annotated[
         ImportMode,
-        typer.Option("--mode", help="atomic: any bad row writes nothing; skip-invalid: keep good rows."),
+        typer.Option(
+            "--mode", help="atomic: any bad row writes nothing; skip-invalid: keep good rows."
+        ),
     ] = ImportMode.atomic,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
@@ -209,8 +214,15 @@ def generate_command(
     from callkpi.cli.demo import generate
 
     with _clean_errors():
-        generate(out, calls=calls, seed=seed, start=_month(start), months=months, force=force,
-                 console=stdout)
+        generate(
+            out,
+            calls=calls,
+            seed=seed,
+            start=_month(start),
+            months=months,
+            force=force,
+            console=stdout,
+        )
 
 
 @app.command("demo")
@@ -223,8 +235,9 @@ def demo_command(
     from callkpi.cli.demo import run_demo
 
     with _clean_errors():
-        run_demo(Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=_lang(lang),
-                 console=stdout)
+        run_demo(
+            Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=_lang(lang), console=stdout
+        )
 
 
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
@@ -243,9 +256,13 @@ def _month(text: str | None) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date like 2026-01-01", param_hint="--start") from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date like 2026-01-01", param_hint="--start"
+        ) from None
     if day.day != 1:
-        raise typer.BadParameter("the demo starts on the first day of a month", param_hint="--start")
+        raise typer.BadParameter(
+            "the demo starts on the first day of a month", param_hint="--start"
+        )
     return day
 
 

@@ -72,8 +72,7 @@ def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console)
         title = word("headline", lang).format(period=format_period(first_day, "month", lang))
         console.print(result_table(result, ws.catalog, lang, title=title))
     console.print(
-        f"Next: callkpi --db {path} kpi roi cpl --by campaign --grain month  ·  "
-        "callkpi catalog"
+        f"Next: callkpi --db {path} kpi roi cpl --by campaign --grain month  ·  callkpi catalog"
     )
 
 

@@ -32,18 +32,13 @@ def result_csv(result: KpiResult) -> str:
     return buffer.getvalue()
 
 
-def result_table(result: KpiResult, catalog: Catalog, lang: Lang, title: str | None = None) -> Table:
+def result_table(
+    result: KpiResult, catalog: Catalog, lang: Lang, title: str | None = None
+) -> Table:
     """A Rich table with French or English labels and locally formatted values."""
-    table = Table(title=title, title_justify="left", header_style="bold")
     value_columns = [c for c in result.columns if c.role == "value"]
     key_columns = [c for c in result.columns if c.role in ("dimension", "period")]
-    for column in key_columns:
-        if column.role == "period":
-            table.add_column(word("period", lang))
-        else:
-            table.add_column(catalog.dimension(column.name).label.get(lang))
-    for column in value_columns:
-        table.add_column(catalog.kpi(column.name).label.get(lang), justify="right")
+    rows = []
     for row in result.records():
         cells = []
         for column in key_columns:
@@ -55,6 +50,24 @@ def result_table(result: KpiResult, catalog: Catalog, lang: Lang, title: str | N
         for column in value_columns:
             unit = catalog.kpi(column.name).unit
             cells.append(format_value(row[column.name], unit, lang))
+        rows.append(cells)
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+
+    def widest(offset: int) -> int:
+        return max((len(r[offset]) for r in rows), default=1)
+
+    for offset, column in enumerate(key_columns):
+        if column.role == "period":
+            header = word("period", lang)
+        else:
+            header = catalog.dimension(column.name).label.get(lang)
+        table.add_column(header, min_width=min(max(widest(offset), len(header)), 14))
+    for offset, column in enumerate(value_columns, start=len(key_columns)):
+        # A number is never cut: its column is at least as wide as its widest value.
+        label = catalog.kpi(column.name).label.get(lang)
+        table.add_column(label, justify="right", min_width=widest(offset))
+    for cells in rows:
         table.add_row(*cells)
     return table
 

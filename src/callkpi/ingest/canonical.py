@@ -34,8 +34,9 @@ from callkpi.ingest.checking import count, find_accepted, find_bad, list_rejects
 from callkpi.ingest.csvfile import CsvFile, inspect_csv
 from callkpi.ingest.report import ImportReport
 from callkpi.ingest.rules import REFERENCES, checks_for, convert_sql, lit, q, raw_name, text_sql
-from callkpi.ingest.writing import utcnow, write_accepted
+from callkpi.ingest.writing import write_accepted
 from callkpi.store import Store, schema
+from callkpi.store.ledger import utcnow
 from callkpi.store.schema import Table
 
 Mode = Literal["atomic", "skip-invalid"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 
 import duckdb
 
@@ -12,6 +10,7 @@ from callkpi.errors import DataImportError
 from callkpi.ingest.report import ImportReport
 from callkpi.ingest.rules import key_match, q
 from callkpi.store import Store
+from callkpi.store.ledger import LedgerEntry, record_load
 from callkpi.store.schema import Table
 
 PROFILE = "canonical"
@@ -47,42 +46,26 @@ def write_accepted(
                     f"INSERT INTO {q(spec.name)} ({all_columns}) SELECT {all_columns} "
                     f"FROM {acc} WHERE _dup = 1 AND NOT _exists ORDER BY _rn"
                 )
-            store.execute(
-                "INSERT INTO imports (import_id, table_name, file_name, file_sha256, profile, "
-                "mode, rows_read, inserted, updated, rejected, duplicates, started_at, "
-                "finished_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    report.import_id,
-                    report.table,
-                    report.file_name,
-                    report.file_sha256,
-                    PROFILE,
-                    report.mode,
-                    report.rows_read,
-                    report.inserted,
-                    report.updated,
-                    report.rejected,
-                    report.duplicates,
-                    started,
-                    utcnow(),
-                    user or current_user(),
-                ],
+            record_load(
+                store,
+                LedgerEntry(
+                    table_name=report.table,
+                    file_name=report.file_name,
+                    file_sha256=report.file_sha256,
+                    profile=PROFILE,
+                    mode=report.mode,
+                    rows_read=report.rows_read,
+                    inserted=report.inserted,
+                    updated=report.updated,
+                    rejected=report.rejected,
+                    duplicates=report.duplicates,
+                    started_at=started,
+                    user_name=user,
+                    import_id=report.import_id or "",
+                ),
             )
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataImportError(
             f"{report.file_name}: could not write to the store, nothing imported: {first}"
         ) from exc
-
-
-def utcnow() -> dt.datetime:
-    """Now in UTC, naive, as the ledger stores it."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def current_user() -> str:
-    """$USER, or the login name, or '' when neither is known (a container, a service)."""
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return ""

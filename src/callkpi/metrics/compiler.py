@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
 import ibis
 import ibis.backends.sql.compilers as sql_compilers
 import ibis.expr.types as ir

@@ -108,9 +108,8 @@ def _check(node: ast.AST, names: set[str]) -> None:
                 raise ExpressionError(f"comparison {type(op).__name__} is not allowed")
         case ast.Call(func=ast.Name(id=function), args=args, keywords=[]):
             if function not in _ALLOWED_FUNCTIONS:
-                raise ExpressionError(
-                    f"function {function!r} is not allowed; allowed: {', '.join(_ALLOWED_FUNCTIONS)}"
-                )
+                allowed = ", ".join(_ALLOWED_FUNCTIONS)
+                raise ExpressionError(f"function {function!r} is not allowed; allowed: {allowed}")
             for arg in args:
                 _check(arg, names)
         case ast.Call():

@@ -36,9 +36,7 @@ class KpiResult:
     def records(self, details: bool = False) -> list[dict[str, Any]]:
         """Rows as dicts: dimensions, `period` (ISO date), KPI values; parts if `details`."""
         wanted = [
-            c.name
-            for c in self.columns
-            if details or c.role in ("dimension", "period", "value")
+            c.name for c in self.columns if details or c.role in ("dimension", "period", "value")
         ]
         rows = self.table.select(wanted).to_pylist()
         return [{k: _plain(v) for k, v in row.items()} for row in rows]

@@ -45,7 +45,9 @@ def append_rows(
         data = pa.Table.from_pylist([dict(r) for r in rows], schema=schema)
     else:
         arrays = [
-            data[f.name].cast(f.type) if f.name in data.column_names else pa.nulls(len(data), f.type)
+            data[f.name].cast(f.type)
+            if f.name in data.column_names
+            else pa.nulls(len(data), f.type)
             for f in schema
         ]
         data = pa.Table.from_arrays(arrays, schema=schema)
