@@ -1,0 +1,107 @@
+"""Benchmark: the campaign KPIs of the catalog by campaign x month on a generated demo store.
+
+Run by hand (not in the test suite):  .venv/bin/python bench/kpi_bench.py [--calls 1000000]
+It generates the store once (bench/data/demo-<calls>.duckdb), then measures, median of N runs:
+- the cold CLI: a fresh `callkpi kpi ... --by campaign --grain month --format json` process;
+- the warm library call: ws.kpis(...) in one process, after a first call;
+and the peak memory (max RSS) of the cold process. Results go to stdout as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CAMPAIGN_KPIS = [
+    "calls", "contact_rate", "hit_rate", "conversion_rate", "lead_conversion_rate",
+    "inconclusive_calls", "aht", "sales_per_hour", "cost", "cpl", "cost_per_call",
+    "cost_per_contact", "cost_per_sale", "cac", "revenue", "revenue_per_call",
+    "revenue_per_lead", "revenue_per_customer", "roi",
+]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[1]
+CALLKPI = [sys.executable, "-m", "callkpi"]
+
+
+def ensure_store(calls: int) -> tuple[Path, float]:
+    path = ROOT / "bench" / "data" / f"demo-{calls}.duckdb"
+    if path.exists():
+        return path, float("nan")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    subprocess.run(
+        [*CALLKPI, "generate", "--calls", str(calls), "--start", "2025-11-01", "--out", str(path)],
+        check=True,
+    )
+    return path, time.perf_counter() - began
+
+
+def cold_runs(db: Path, args: list[str], runs: int) -> tuple[list[float], int]:
+    times, peak_kb = [], 0
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(
+            [*CALLKPI, "--db", str(db), *args, "--format", "json"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        times.append(time.perf_counter() - began)
+        peak_kb = max(peak_kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return times, peak_kb
+
+
+def warm_runs(db: Path, kpis: list[str], by: list[str], grain: str, runs: int) -> list[float]:
+    import callkpi
+
+    times = []
+    with callkpi.open(db, read_only=True) as ws:
+        ws.kpis(kpis, by=by, grain=grain)  # first call: imports and compile caches
+        for _ in range(runs):
+            began = time.perf_counter()
+            ws.kpis(kpis, by=by, grain=grain)
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+
+    db, generate_s = ensure_store(options.calls)
+    cases = [
+        ("campaign KPIs by campaign x month", CAMPAIGN_KPIS, ["campaign"], "month"),
+        ("campaign KPIs by agent x month", [k for k in CAMPAIGN_KPIS if k in {
+            "calls", "contact_rate", "hit_rate", "inconclusive_calls", "aht", "sales_per_hour",
+            "revenue"}], ["agent"], "month"),
+        ("response_rate by segment x month", ["response_rate"], ["segment"], "month"),
+        ("contact_rate, all time", ["contact_rate"], [], "all"),
+    ]  # fmt: skip
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"Store: {db.name} ({db.stat().st_size / 1e6:.0f} MB)", end="")
+    print(f", generated in {generate_s:.1f} s" if generate_s == generate_s else "")
+    print()
+    print("| query | cold CLI median (s) | warm library median (s) | cold peak RSS (MB) |")
+    print("|---|---|---|---|")
+    for name, kpis, by, grain in cases:
+        args = ["kpi", *kpis, "--grain", grain]
+        for dimension in by:
+            args += ["--by", dimension]
+        cold, peak_kb = cold_runs(db, args, options.runs)
+        warm = warm_runs(db, kpis, by, grain, options.runs)
+        print(
+            f"| {name} ({len(kpis)} KPIs) | {statistics.median(cold):.2f} | "
+            f"{statistics.median(warm):.3f} | {peak_kb / 1024:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
