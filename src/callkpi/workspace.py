@@ -8,14 +8,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from callkpi.metrics.catalog import Catalog, load_catalog
-from callkpi.metrics.compiler import KpiCompiler, OutputColumn
+from callkpi.metrics.compiler import KpiCompiler
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.result import KpiResult
-from callkpi.metrics.stats import wilson_interval
 from callkpi.store import Store, open_store
 from callkpi.store.loading import append_rows
 
@@ -44,21 +42,7 @@ class Workspace:
     def run(self, query: KpiQuery) -> KpiResult:
         compiled = self._compiler.compile(query)
         table = self.store.query(compiled.sql, compiled.params)
-        columns = list(compiled.columns)
-        for kpi_id in compiled.wilson:
-            low, high = wilson_interval(
-                table[f"{kpi_id}_numerator"].to_numpy(zero_copy_only=False),
-                table[f"{kpi_id}_denominator"].to_numpy(zero_copy_only=False),
-            )
-            position = table.schema.get_field_index(f"{kpi_id}_denominator") + 1
-            table = table.add_column(position, f"{kpi_id}_low", _nullable(low))
-            table = table.add_column(position + 1, f"{kpi_id}_high", _nullable(high))
-            index = next(i for i, c in enumerate(columns) if c.name == f"{kpi_id}_denominator")
-            columns[index + 1 : index + 1] = [
-                OutputColumn(f"{kpi_id}_low", "low", kpi_id),
-                OutputColumn(f"{kpi_id}_high", "high", kpi_id),
-            ]
-        return KpiResult(query, table, tuple(columns), compiled.sql)
+        return KpiResult(query, table, compiled.columns, compiled.sql)
 
     def explain(self, kpis: Sequence[str] | str, **kwargs: Any) -> str:
         """The SQL a query runs (filter values appear as named placeholders)."""
@@ -99,7 +83,3 @@ class Workspace:
 def open(location: str | Path, *, read_only: bool = False) -> Workspace:
     """Open (creating if needed) a store by path or URL and return its workspace."""
     return Workspace(open_store(location, read_only=read_only))
-
-
-def _nullable(values: np.ndarray) -> pa.Array:
-    return pa.array(values, type=pa.float64(), mask=np.isnan(values))

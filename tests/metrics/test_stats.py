@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,3 +32,34 @@ def test_wilson_interval_holds_the_rate_and_stays_in_0_1(case: tuple[int, int]) 
     low, high = wilson_interval([k], [n])
     assert 0.0 <= low[0] <= k / n + 1e-12
     assert k / n - 1e-12 <= high[0] <= 1.0
+
+
+@given(
+    st.lists(
+        st.integers(min_value=0, max_value=10**6).flatmap(
+            lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_wilson_in_sql_matches_the_numpy_reference(cases: list[tuple[int, int]]) -> None:
+    import duckdb
+    import ibis
+
+    from callkpi.metrics.stats import wilson_bounds
+
+    table = ibis.table({"k": "int64", "n": "int64"}, name="t")
+    low, high = wilson_bounds(table.k, table.n)
+    sql = ibis.to_sql(table.select(low=low, high=high), dialect="duckdb")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (k BIGINT, n BIGINT)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", cases)
+    rows = con.execute(sql).fetchall()
+    ref_low, ref_high = wilson_interval([k for k, _ in cases], [n for _, n in cases])
+    for (got_low, got_high), want_low, want_high in zip(rows, ref_low, ref_high, strict=True):
+        if math.isnan(want_low):
+            assert got_low is None and got_high is None
+        else:
+            assert got_low == pytest.approx(want_low, rel=1e-9, abs=1e-12)
+            assert got_high == pytest.approx(want_high, rel=1e-9, abs=1e-12)

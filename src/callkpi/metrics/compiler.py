@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ibis
 import ibis.backends.sql.compilers as sql_compilers
@@ -25,6 +25,7 @@ from callkpi.metrics.catalog import SETS, Catalog
 from callkpi.metrics.model import DerivedKpi, Dimension, RatioKpi, SimpleKpi
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.sources import SOURCES, TableSet
+from callkpi.metrics.stats import wilson_bounds
 
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _SENTINEL = "__callkpi_param_{}__"
@@ -36,7 +37,7 @@ class OutputColumn:
     """A column of the result: a dimension, the period, a KPI value or one of its parts."""
 
     name: str
-    role: str  # "dimension" | "period" | "value" | "numerator" | "denominator"
+    role: str  # dimension, period, value, numerator, denominator, low, high
     kpi: str | None = None
 
 
@@ -45,7 +46,6 @@ class CompiledQuery:
     sql: str
     params: dict[str, str]
     columns: tuple[OutputColumn, ...]
-    wilson: tuple[str, ...] = field(default=())  # ratio KPI ids that get an interval
 
 
 class _Params:
@@ -90,7 +90,7 @@ class KpiCompiler:
         table = self._build(query, needed, dimensions, params)
         tree = self._sql_compiler.to_sqlglot(table.unbind())
         sql = params.bind(tree).sql(dialect=self._sql_compiler.dialect, pretty=True)
-        return CompiledQuery(sql, params.values, *self._outputs(query))
+        return CompiledQuery(sql, params.values, self._outputs(query))
 
     # -- planning ---------------------------------------------------------------------------
     def _closure(self, kpi_ids: Iterable[str]) -> list[str]:
@@ -108,11 +108,10 @@ class KpiCompiler:
             visit(kpi_id)
         return ordered
 
-    def _outputs(self, query: KpiQuery) -> tuple[tuple[OutputColumn, ...], tuple[str, ...]]:
+    def _outputs(self, query: KpiQuery) -> tuple[OutputColumn, ...]:
         columns = [OutputColumn(d, "dimension") for d in query.by]
         if query.grain != "all":
             columns.append(OutputColumn("period", "period"))
-        wilson = []
         for kpi_id in query.kpis:
             columns.append(OutputColumn(kpi_id, "value", kpi_id))
             kpi = self.catalog.kpi(kpi_id)
@@ -120,8 +119,9 @@ class KpiCompiler:
                 columns.append(OutputColumn(f"{kpi_id}_numerator", "numerator", kpi_id))
                 columns.append(OutputColumn(f"{kpi_id}_denominator", "denominator", kpi_id))
                 if kpi.interval == "wilson":
-                    wilson.append(kpi_id)
-        return tuple(columns), tuple(wilson)
+                    columns.append(OutputColumn(f"{kpi_id}_low", "low", kpi_id))
+                    columns.append(OutputColumn(f"{kpi_id}_high", "high", kpi_id))
+        return tuple(columns)
 
     # -- building -----------------------------------------------------------------------------
     def _build(
@@ -198,8 +198,13 @@ class KpiCompiler:
             value = table[kpi_id]
             selection[kpi_id] = value.cast("int64") if kpi.unit == "count" else value
             if isinstance(kpi, RatioKpi):
-                selection[f"{kpi_id}_numerator"] = table[kpi.numerator]
-                selection[f"{kpi_id}_denominator"] = table[kpi.denominator]
+                numerator, denominator = table[kpi.numerator], table[kpi.denominator]
+                selection[f"{kpi_id}_numerator"] = numerator
+                selection[f"{kpi_id}_denominator"] = denominator
+                if kpi.interval == "wilson":
+                    low, high = wilson_bounds(numerator, denominator)
+                    selection[f"{kpi_id}_low"] = low
+                    selection[f"{kpi_id}_high"] = high
         # period first, then dimensions in the order asked
         order = ([table["__period"]] if query.grain != "all" else []) + [
             table[f"__d{i}"] for i in range(len(query.by))

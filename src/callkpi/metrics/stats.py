@@ -1,21 +1,40 @@
-"""Statistics on KPI results: the 95 % Wilson score interval for proportions."""
+"""Statistics on KPI results: the 95 % Wilson score interval for proportions.
+
+Wilson rather than the normal ("Wald") interval because KPIs are often asked on small groups
+(an agent's week) where Wald gives bounds below 0 or above 1. `wilson_bounds` compiles it into
+the query (so every backend computes it); `wilson_interval` is the NumPy reference it is tested
+against.
+"""
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 
 Z_95 = 1.959963984540054
 
 
+def wilson_bounds(
+    successes: ir.NumericValue, trials: ir.NumericValue, z: float = Z_95
+) -> tuple[ir.FloatingValue, ir.FloatingValue]:
+    """Low and high bounds as Ibis expressions; null when there is no trial."""
+    k = successes.cast("float64")
+    n = trials.cast("float64").nullif(0)
+    p = k / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt() / (1 + z2 / n)
+    low, high = centre - half, centre + half
+    # not greatest()/least(): some engines skip nulls there, and a null must stay null
+    return ibis.cases((low < 0, 0.0), else_=low), ibis.cases((high > 1, 1.0), else_=high)
+
+
 def wilson_interval(
     successes: npt.ArrayLike, trials: npt.ArrayLike, z: float = Z_95
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Wilson score interval, element-wise; NaN where there is no trial.
-
-    Wilson rather than the normal ("Wald") interval because KPIs are often asked on small
-    groups (an agent's week) where Wald gives bounds below 0 or above 1.
-    """
+    """Wilson score interval, element-wise; NaN where there is no trial."""
     k = np.asarray(successes, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
