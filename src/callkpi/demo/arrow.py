@@ -10,16 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callkpi.demo.calendar import Period
+from callkpi.store.loading import ARROW_TYPES, arrow_schema
 from callkpi.store.schema import TABLES
-
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "int64": pa.int64(),
-    "float64": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us"),
-}
 
 
 def rank(*keys: np.ndarray) -> np.ndarray:
@@ -77,6 +69,4 @@ def table(name: str, columns: dict[str, pa.Array | np.ndarray | list[object]]) -
         target = ARROW_TYPES[column.type]
         array = value if isinstance(value, pa.Array) else pa.array(value, target)
         arrays.append(array if array.type == target else array.cast(target))
-    return pa.Table.from_arrays(
-        arrays, schema=pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns])
-    )
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec.name))

@@ -12,7 +12,7 @@ from callkpi.errors import QueryError
 from callkpi.store.duckdb_backend import DuckDBStore
 from callkpi.store.schema import table as canonical
 
-_ARROW_TYPES = {
+ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int64": pa.int64(),
     "float64": pa.float64(),
@@ -25,7 +25,7 @@ _ARROW_TYPES = {
 def arrow_schema(table_name: str) -> pa.Schema:
     """The Arrow schema of a canonical table, in column order."""
     table = canonical(table_name)
-    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type]) for c in table.columns])
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
 
 
 def append_rows(
