@@ -237,6 +237,15 @@ SMALL_DATA: dict[str, list[dict]] = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_sql_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write to the user's ~/.cache; subprocesses inherit the variable."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CALLKPI_CACHE_DIR", str(tmp_path_factory.mktemp("sql-cache")))
+    yield
+    patch.undo()
+
+
 def make_workspace(path: Path, data: dict[str, list[dict]]) -> Workspace:
     ws = callkpi.open(path)
     for table, rows in data.items():

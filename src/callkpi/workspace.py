@@ -6,25 +6,60 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from callkpi.metrics.catalog import Catalog, load_catalog
-from callkpi.metrics.compiler import KpiCompiler
+from callkpi.metrics.cache import SqlCache, default_cache_dir
+from callkpi.metrics.catalog import Catalog, default_catalog_text, load_catalog
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.result import KpiResult
 from callkpi.store import Store, open_store
 from callkpi.store.loading import append_rows
 
+if TYPE_CHECKING:
+    from callkpi.metrics.compiler import KpiCompiler
+
 
 class Workspace:
-    """Open with `callkpi.open(path_or_url)`; ask KPIs with `ws.kpis(...)`."""
+    """Open with `callkpi.open(path_or_url)`; ask KPIs with `ws.kpis(...)`.
 
-    def __init__(self, store: Store, catalog: Catalog | None = None) -> None:
+    The catalog and the compiler (Ibis) are loaded on first need, and compiled SQL is kept in
+    a disk cache (`metrics.cache`), so a process that repeats a known query never imports Ibis.
+    """
+
+    def __init__(
+        self, store: Store, catalog: Catalog | None = None, cache: SqlCache | None = None
+    ) -> None:
         self.store = store
-        self.catalog = catalog or load_catalog()
-        self._compiler = KpiCompiler(self.catalog, store.dialect)
+        self._catalog = catalog
+        self._compiler: KpiCompiler | None = None
+        self.cache = cache if cache is not None else SqlCache(default_cache_dir())
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            fingerprint = self._catalog_fingerprint()
+            checked = self.cache.catalog_checked(fingerprint)
+            self._catalog = load_catalog(checked=checked)
+            if not checked:
+                self.cache.mark_catalog_checked(fingerprint)
+        return self._catalog
+
+    def _catalog_fingerprint(self) -> str:
+        if self._catalog is not None:
+            return self._catalog.fingerprint
+        import hashlib
+
+        return hashlib.sha256(default_catalog_text().encode("utf-8")).hexdigest()
+
+    @property
+    def compiler(self) -> KpiCompiler:
+        if self._compiler is None:
+            from callkpi.metrics.compiler import KpiCompiler
+
+            self._compiler = KpiCompiler(self.catalog, self.store.dialect)
+        return self._compiler
 
     # -- KPIs -----------------------------------------------------------------------------
     def kpis(
@@ -40,13 +75,23 @@ class Workspace:
         return self.run(KpiQuery.build(kpis, by, grain, start, end, where))
 
     def run(self, query: KpiQuery) -> KpiResult:
-        compiled = self._compiler.compile(query)
-        table = self.store.query(compiled.sql, compiled.params)
-        return KpiResult(query, table, compiled.columns, compiled.sql)
+        sql, columns = self._sql(query)
+        table = self.store.query(sql, query.parameters())
+        return KpiResult(query, table, columns, sql)
+
+    def _sql(self, query: KpiQuery) -> tuple[str, tuple[Any, ...]]:
+        fingerprint = self._catalog_fingerprint()
+        key = (fingerprint, self.store.dialect, query.shape())
+        cached = self.cache.get(*key)
+        if cached is not None:
+            return cached
+        compiled = self.compiler.compile(query)
+        self.cache.put(*key, compiled.sql, compiled.columns)
+        return compiled.sql, compiled.columns
 
     def explain(self, kpis: Sequence[str] | str, **kwargs: Any) -> str:
-        """The SQL a query runs (filter values appear as named placeholders)."""
-        return self._compiler.compile(KpiQuery.build(kpis, **kwargs)).sql
+        """The SQL a query runs (filter values and dates appear as named placeholders)."""
+        return self.compiler.compile(KpiQuery.build(kpis, **kwargs), pretty=True).sql
 
     # -- data -----------------------------------------------------------------------------
     def append(self, table: str, rows: Sequence[Mapping[str, Any]] | pa.Table) -> int:

@@ -93,8 +93,15 @@ def test_filter_values_are_bound_never_spliced_into_sql(small_ws: Workspace) -> 
     evil = "C1' OR '1'='1"
     sql = small_ws.explain(["calls"], where={"campaign": evil})
     assert evil not in sql and "OR '1'" not in sql
-    assert "$p0" in sql
+    assert "$where_0_0" in sql
     assert small_ws.kpis(["calls"], where={"campaign": evil}).records() == [{"calls": 0}]
+
+
+def test_dates_are_bound_too_so_one_sql_serves_every_period(small_ws: Workspace) -> None:
+    january = small_ws.explain(["calls"], by=["campaign"], start="2026-01-01", end="2026-01-31")
+    february = small_ws.explain(["calls"], by=["campaign"], start="2026-02-01", end="2026-02-28")
+    assert january == february
+    assert "2026" not in january and "$period_start" in january
 
 
 @pytest.mark.parametrize(

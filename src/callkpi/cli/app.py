@@ -93,6 +93,7 @@ def main_options(
             "--db",
             help="Store path or URL (default: $CALLKPI_DB, then callkpi.duckdb).",
             show_default=False,
+            metavar="PATH",
         ),
     ] = None,
 ) -> None:

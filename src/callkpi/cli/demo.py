@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 
@@ -71,8 +72,12 @@ def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console)
         )
         title = word("headline", lang).format(period=format_period(first_day, "month", lang))
         console.print(result_table(result, ws.catalog, lang, title=title))
+    program = sys.argv[0] if sys.argv[0].endswith("callkpi") else "callkpi"
     console.print(
-        f"Next: callkpi --db {path} kpi roi cpl --by campaign --grain month  ·  callkpi catalog"
+        f"Next: {program} --db {path} kpi roi cpl --by campaign --grain month  ·  "
+        f"{program} catalog",
+        markup=False,
+        highlight=False,
     )
 
 

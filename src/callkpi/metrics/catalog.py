@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -22,7 +23,6 @@ from callkpi.metrics.model import (
     Settings,
     SimpleKpi,
 )
-from callkpi.metrics.sources import SOURCES
 from callkpi.store.schema import (
     CONTACT_OUTCOMES,
     INCONCLUSIVE_OUTCOMES,
@@ -76,6 +76,7 @@ class Catalog:
     dimensions: dict[str, Dimension]
     settings: Settings
     path: str
+    fingerprint: str  # sha256 of the YAML text: identifies the catalog in caches
 
     def kpi(self, kpi_id: str) -> SimpleKpi | RatioKpi | DerivedKpi:
         try:
@@ -112,21 +113,29 @@ class Catalog:
         return text
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load a catalog file (default: the one shipped in the package) and validate it all."""
+def load_catalog(path: str | Path | None = None, *, checked: bool = False) -> Catalog:
+    """Load a catalog file (default: the one shipped in the package) and validate it all.
+
+    `checked=True` skips the checks against the sources' columns (which need Ibis) for a
+    catalog whose fingerprint was already checked by this code (see metrics.cache).
+    """
     if path is None:
-        return _default_catalog()
+        return _default_catalog(checked)
     text = Path(path).read_text(encoding="utf-8")
-    return parse_catalog(text, str(path))
+    return parse_catalog(text, str(path), check_sources=not checked)
+
+
+def default_catalog_text() -> str:
+    return resources.files("callkpi.metrics").joinpath("catalog.yaml").read_text("utf-8")
 
 
 @functools.cache
-def _default_catalog() -> Catalog:
-    text = resources.files("callkpi.metrics").joinpath("catalog.yaml").read_text("utf-8")
-    return parse_catalog(text, "callkpi/metrics/catalog.yaml")
+def _default_catalog(checked: bool) -> Catalog:
+    text = default_catalog_text()
+    return parse_catalog(text, "callkpi/metrics/catalog.yaml", check_sources=not checked)
 
 
-def parse_catalog(text: str, filename: str) -> Catalog:
+def parse_catalog(text: str, filename: str, *, check_sources: bool = True) -> Catalog:
     try:
         raw = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
@@ -143,13 +152,14 @@ def parse_catalog(text: str, filename: str) -> Catalog:
     kpis = _parse_items(_section(raw, "kpis", filename, problems), filename, problems, _kpi)
     lines = _lines(raw.get("kpis"))
     dim_lines = _lines(raw.get("dimensions"))
-    for problem in _check_references(kpis, dimensions):
+    for problem in _check_references(kpis, dimensions, check_sources):
         kind, name, message = problem
         line = lines.get(name, 0) if kind == "kpi" else dim_lines.get(name, 0)
         problems.append(f"{filename}:{line}: {kind} {name!r}: {message}")
     if problems:
         raise CatalogError(problems)
-    return Catalog(kpis=kpis, dimensions=dimensions, settings=settings, path=filename)
+    fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Catalog(kpis, dimensions, settings, filename, fingerprint)
 
 
 def _section(raw: dict[str, Any], name: str, filename: str, problems: list[str]) -> dict:
@@ -222,7 +232,7 @@ def _field_line(body: dict[str, Any], loc: tuple[Any, ...]) -> int | None:
 
 
 def _check_references(
-    kpis: dict[str, Any], dimensions: dict[str, Dimension]
+    kpis: dict[str, Any], dimensions: dict[str, Dimension], check_sources: bool
 ) -> Iterator[tuple[str, str, str]]:
     for name, dimension in dimensions.items():
         if dimension.column is None and dimension.lookup is None:
@@ -233,9 +243,11 @@ def _check_references(
                 yield "dimension", name, f"unknown lookup table {dimension.lookup.table!r}"
             elif {dimension.lookup.key, dimension.lookup.column} - set(table.column_names):
                 yield "dimension", name, f"lookup columns not in {table.name}"
-    source_columns = {name: source.columns() for name, source in SOURCES.items()}
+    source_columns = _source_columns() if check_sources else {}
     for name, kpi in kpis.items():
         if isinstance(kpi, SimpleKpi):
+            if not check_sources:
+                continue
             yield from _check_simple(name, kpi, source_columns)
         elif isinstance(kpi, RatioKpi):
             for part in (kpi.numerator, kpi.denominator):
@@ -252,12 +264,19 @@ def _check_references(
     yield from _check_cycles(kpis)
 
 
+def _source_columns() -> dict[str, dict[str, str]]:
+    from callkpi.metrics.sources import SOURCES  # imports Ibis: only when checking sources
+
+    return {name: source.columns() for name, source in SOURCES.items()}
+
+
 def _check_simple(
     name: str, kpi: SimpleKpi, source_columns: dict[str, dict[str, str]]
 ) -> Iterator[tuple[str, str, str]]:
     columns = source_columns.get(kpi.source)
     if columns is None:
-        yield "kpi", name, f"unknown source {kpi.source!r}; known: {', '.join(SOURCES)}"
+        known = ", ".join(source_columns)
+        yield "kpi", name, f"unknown source {kpi.source!r}; known: {known}"
         return
     for column in (kpi.column, kpi.time):
         if column is not None and column not in columns:

@@ -10,7 +10,6 @@ unique sentinel literals that are swapped for named placeholders in the SQL tree
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,75 +21,73 @@ import sqlglot.expressions as sge
 from callkpi.errors import QueryError
 from callkpi.metrics import expressions
 from callkpi.metrics.catalog import SETS, Catalog
-from callkpi.metrics.model import DerivedKpi, Dimension, RatioKpi, SimpleKpi
-from callkpi.metrics.query import KpiQuery
+from callkpi.metrics.model import DerivedKpi, Dimension, OutputColumn, RatioKpi, SimpleKpi
+from callkpi.metrics.query import END_PARAMETER, START_PARAMETER, KpiQuery, where_parameter
 from callkpi.metrics.sources import SOURCES, TableSet
 from callkpi.metrics.stats import wilson_bounds
 
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _SENTINEL = "__callkpi_param_{}__"
 _ADDITIVE = ("count", "count_distinct", "sum")
-
-
-@dataclass(frozen=True)
-class OutputColumn:
-    """A column of the result: a dimension, the period, a KPI value or one of its parts."""
-
-    name: str
-    role: str  # dimension, period, value, numerator, denominator, low, high
-    kpi: str | None = None
+_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
 class CompiledQuery:
+    """SQL with named placeholders (values: `KpiQuery.parameters()`) and its columns."""
+
     sql: str
-    params: dict[str, str]
     columns: tuple[OutputColumn, ...]
 
 
-class _Params:
-    """Allocates sentinel literals for user values and remembers their real values."""
+def _placeholder(name: str) -> ir.StringValue:
+    """A literal that `_bind` turns into the placeholder `name`."""
+    return ibis.literal(_SENTINEL.format(name))
 
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
 
-    def literal(self, value: str) -> ir.StringValue:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return ibis.literal(_SENTINEL.format(name))
+def _bind(tree: sge.Expression) -> sge.Expression:
+    """Swap every sentinel literal for a named placeholder ($name, %(name)s...)."""
+    prefix, suffix = _SENTINEL.split("{}")
 
-    def bind(self, tree: sge.Expression) -> sge.Expression:
-        sentinels = {_SENTINEL.format(name): name for name in self.values}
+    def swap(node: sge.Expression) -> sge.Expression:
+        if isinstance(node, sge.Literal) and node.is_string:
+            text = node.this
+            if text.startswith(prefix) and text.endswith(suffix):
+                return sge.Placeholder(this=text[len(prefix) : -len(suffix)])
+        return node
 
-        def swap(node: sge.Expression) -> sge.Expression:
-            if isinstance(node, sge.Literal) and node.is_string and node.this in sentinels:
-                return sge.Placeholder(this=sentinels[node.this])
-            return node
-
-        return tree.transform(swap)
+    return tree.transform(swap)
 
 
 class KpiCompiler:
-    """Turns queries into SQL for one dialect; holds nothing but the catalog."""
+    """Turns queries into SQL for one dialect; caches the SQL per query shape."""
 
     def __init__(self, catalog: Catalog, dialect: str = "duckdb") -> None:
         self.catalog = catalog
         self.dialect = dialect
         self._sql_compiler = getattr(sql_compilers, dialect).compiler
+        self._cache: dict[tuple[object, ...], CompiledQuery] = {}
 
     # -- public ---------------------------------------------------------------------------------
-    def compile(self, query: KpiQuery) -> CompiledQuery:
+    def compile(self, query: KpiQuery, *, pretty: bool = False) -> CompiledQuery:
+        key = (query.shape(), pretty)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         for kpi_id in query.kpis:
             self.catalog.kpi(kpi_id)
         dimensions = [self.catalog.dimension(d) for d in query.by]
         for name in query.where:
             self.catalog.dimension(name)
         needed = self._closure(query.kpis)
-        params = _Params()
-        table = self._build(query, needed, dimensions, params)
-        tree = self._sql_compiler.to_sqlglot(table.unbind())
-        sql = params.bind(tree).sql(dialect=self._sql_compiler.dialect, pretty=True)
-        return CompiledQuery(sql, params.values, self._outputs(query))
+        table = self._build(query, needed, dimensions)
+        tree = _bind(self._sql_compiler.to_sqlglot(table.unbind()))
+        sql = tree.sql(dialect=self._sql_compiler.dialect, pretty=pretty)
+        compiled = CompiledQuery(sql, self._outputs(query))
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = compiled
+        return compiled
 
     # -- planning ---------------------------------------------------------------------------
     def _closure(self, kpi_ids: Iterable[str]) -> list[str]:
@@ -129,7 +126,6 @@ class KpiCompiler:
         query: KpiQuery,
         needed: list[str],
         dimensions: list[Dimension],
-        params: _Params,
     ) -> ir.Table:
         simple = [k for k in needed if isinstance(self.catalog.kpi(k), SimpleKpi)]
         groups: dict[tuple[str, str], list[SimpleKpi]] = {}
@@ -144,7 +140,7 @@ class KpiCompiler:
         if query.grain != "all":
             keys.append("__period")
         parts = [
-            self._aggregate(tables, source, time, kpis, query, dimensions, params)
+            self._aggregate(tables, source, time, kpis, query, dimensions)
             for (source, time), kpis in groups.items()
         ]
         if len(parts) == 1:
@@ -221,7 +217,6 @@ class KpiCompiler:
         kpis: list[SimpleKpi],
         query: KpiQuery,
         dimensions: list[Dimension],
-        params: _Params,
     ) -> ir.Table:
         source = SOURCES[source_name]
         relation = source.build(tables, self.catalog.settings)
@@ -230,8 +225,9 @@ class KpiCompiler:
         relation = self._with_dimensions(relation, tables, {**wanted, **filters}, kpis)
 
         predicates = self._time_range(relation, time, query)
-        for column, dimension in filters.items():
-            values = [params.literal(v) for v in query.where[dimension.id]]
+        for i, (column, dimension) in enumerate(filters.items()):
+            count = len(query.where[dimension.id])
+            values = [_placeholder(where_parameter(i, j)) for j in range(count)]
             predicates.append(relation[column].isin(values))
         if predicates:
             relation = relation.filter(*predicates)
@@ -256,15 +252,13 @@ class KpiCompiler:
         # A row with no time (a lead never converted, for `time: converted_at`) is in no period.
         predicates = [column.notnull()]
 
-        def bound(day: dt.date) -> ir.Value:
-            return (
-                ibis.date(day) if is_date else ibis.timestamp(dt.datetime.combine(day, dt.time()))
-            )
+        def bound(name: str) -> ir.Value:
+            return _placeholder(name).cast("date" if is_date else "timestamp")
 
         if query.start is not None:
-            predicates.append(column >= bound(query.start))
+            predicates.append(column >= bound(START_PARAMETER))
         if query.end is not None:
-            predicates.append(column < bound(query.end + dt.timedelta(days=1)))
+            predicates.append(column < bound(END_PARAMETER))
         return predicates
 
     def _metric(self, relation: ir.Table, kpi: SimpleKpi) -> ir.Value:

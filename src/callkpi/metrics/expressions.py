@@ -12,13 +12,13 @@ import ast
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # Ibis is imported when an expression is compiled, not when it is parsed
+    import ibis.expr.types as ir
 
 #: name -> Ibis value; the resolver raises KeyError for an unknown name.
-Resolver = Callable[[str], ir.Value]
+Resolver = Callable[[str], "ir.Value"]
 
 
 class ExpressionError(ValueError):
@@ -126,6 +126,8 @@ class _Compiler:
         self.sets = sets
 
     def visit(self, node: ast.expr) -> Any:
+        import ibis
+
         match node:
             case ast.Name(id=name):
                 return self.resolve(name)

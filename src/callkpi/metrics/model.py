@@ -7,6 +7,7 @@ of ratios); a `derived` KPI is an arithmetic expression over other KPIs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,6 +82,15 @@ class DerivedKpi(_KpiBase):
 
 
 Kpi = Annotated[SimpleKpi | RatioKpi | DerivedKpi, Field(discriminator="type")]
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """A column of a KPI result: a dimension, the period, a KPI value or one of its parts."""
+
+    name: str
+    role: str  # dimension, period, value, numerator, denominator, low, high
+    kpi: str | None = None
 
 
 class Settings(_Strict):

@@ -54,6 +54,38 @@ class KpiQuery:
             filters[dimension] = options
         return cls(tuple(dict.fromkeys(kpi_ids)), dims, grain, start_date, end_date, filters)
 
+    def shape(self) -> tuple[object, ...]:
+        """What the SQL depends on: everything but the filter values and dates (bound later)."""
+        return (
+            self.kpis,
+            self.by,
+            self.grain,
+            tuple((name, len(values)) for name, values in self.where.items()),
+            self.start is not None,
+            self.end is not None,
+        )
+
+    def parameters(self) -> dict[str, str]:
+        """The values bound to the placeholders of the compiled SQL, named by their place."""
+        values: dict[str, str] = {}
+        for i, options in enumerate(self.where.values()):
+            for j, value in enumerate(options):
+                values[where_parameter(i, j)] = value
+        if self.start is not None:
+            values[START_PARAMETER] = self.start.isoformat()
+        if self.end is not None:
+            values[END_PARAMETER] = (self.end + dt.timedelta(days=1)).isoformat()
+        return values
+
+
+#: The period is [start, day after end): `end` is inclusive of its whole day.
+START_PARAMETER = "period_start"
+END_PARAMETER = "period_end_exclusive"
+
+
+def where_parameter(dimension_index: int, value_index: int) -> str:
+    return f"where_{dimension_index}_{value_index}"
+
 
 def _date(value: dt.date | str | None, name: str) -> dt.date | None:
     if value is None or isinstance(value, dt.date):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from callkpi.metrics.compiler import OutputColumn
+from callkpi.metrics.model import OutputColumn
 from callkpi.metrics.query import KpiQuery
 
 
