@@ -37,6 +37,7 @@ def generate(
     with console.status(f"Generating {calls:,} calls…"):
         tables = build_tables(spec)
     if as_store:
+        out.parent.mkdir(parents=True, exist_ok=True)
         _replace_store(out, tables)
     else:
         out.mkdir(parents=True, exist_ok=True)
