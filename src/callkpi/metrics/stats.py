@@ -27,8 +27,13 @@ def wilson_bounds(
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt() / (1 + z2 / n)
     low, high = centre - half, centre + half
-    # not greatest()/least(): some engines skip nulls there, and a null must stay null
-    return ibis.cases((low < 0, 0.0), else_=low), ibis.cases((high > 1, 1.0), else_=high)
+    # Exact at the edges (0/n -> 0, n/n -> 1) whatever the rounding; a null stays null
+    # (greatest()/least() would skip it on some engines).
+    none = ibis.null("float64")
+    return (
+        ibis.cases((n.isnull(), none), (k <= 0, 0.0), (low < 0, 0.0), else_=low),
+        ibis.cases((n.isnull(), none), (k >= n, 1.0), (high > 1, 1.0), else_=high),
+    )
 
 
 def wilson_interval(
@@ -44,6 +49,8 @@ def wilson_interval(
         half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
         low = np.clip(centre - half, 0.0, 1.0)
         high = np.clip(centre + half, 0.0, 1.0)
+    low[k <= 0] = 0.0
+    high[k >= n] = 1.0
     invalid = ~(n > 0) | np.isnan(k)
     low[invalid] = np.nan
     high[invalid] = np.nan

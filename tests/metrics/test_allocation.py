@@ -1,0 +1,67 @@
+"""Shared costs allocated by each declared rule, worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import callkpi
+
+JAN = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+
+
+def workspace(rule: str | None) -> callkpi.Workspace:
+    ws = callkpi.open(":memory:")
+    ws.append("campaigns", [{"campaign_id": "A"}, {"campaign_id": "B"}])
+    at = dt.datetime(2026, 1, 10, 10)
+    # A: 3 calls with 100 s of talk in all, 1 lead; B: 1 call with 300 s, 3 leads
+    ws.append(
+        "calls",
+        [
+            {"call_id": "a1", "campaign_id": "A", "started_at": at, "outcome": "busy",
+             "talk_s": 0.0},
+            {"call_id": "a2", "campaign_id": "A", "started_at": at, "outcome": "sale",
+             "talk_s": 60.0},
+            {"call_id": "a3", "campaign_id": "A", "started_at": at, "outcome": "refused",
+             "talk_s": 40.0},
+            {"call_id": "b1", "campaign_id": "B", "started_at": at, "outcome": "sale",
+             "talk_s": 300.0},
+        ],
+    )  # fmt: skip
+    ws.append(
+        "leads",
+        [{"lead_id": "la", "campaign_id": "A", "created_at": at}]
+        + [{"lead_id": f"lb{i}", "campaign_id": "B", "created_at": at} for i in range(3)],
+    )
+    ws.append(
+        "costs",
+        [{"cost_id": "s", "campaign_id": None, "period_start": JAN[0], "period_end": JAN[1],
+          "kind": "indirect", "category": "software", "amount": 1200.0, "allocation": rule}],
+    )  # fmt: skip
+    return ws
+
+
+@pytest.mark.parametrize(
+    ("rule", "share_a"),
+    [
+        ("by_calls", 3 / 4),
+        (None, 3 / 4),  # no rule: by calls
+        ("by_talk_time", 100 / 400),
+        ("by_leads", 1 / 4),
+    ],
+)
+def test_a_shared_cost_follows_its_allocation_rule(rule: str | None, share_a: float) -> None:
+    cost = {
+        r["campaign"]: r["cost"] for r in workspace(rule).kpis(["cost"], by=["campaign"]).records()
+    }
+    assert cost == {"A": pytest.approx(1200 * share_a), "B": pytest.approx(1200 * (1 - share_a))}
+
+
+def test_an_allocated_cost_is_still_spread_over_its_days() -> None:
+    ws = workspace("by_calls")
+    first_week = ws.kpis(["cost"], by=["campaign"], start="2026-01-01", end="2026-01-07")
+    assert {r["campaign"]: r["cost"] for r in first_week.records()} == {
+        "A": pytest.approx(900 / 31 * 7),
+        "B": pytest.approx(300 / 31 * 7),
+    }

@@ -1,0 +1,113 @@
+"""The store: created and versioned by the package, a calendar from the calendar, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import callkpi
+from callkpi.errors import StoreError
+from callkpi.store import open_store
+from callkpi.store.migrations import LATEST_VERSION
+from callkpi.store.schema import TABLES
+
+
+def test_a_new_store_has_every_canonical_table_with_its_columns(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.duckdb")
+    for table in TABLES.values():
+        columns = [
+            row[0]
+            for row in store.connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [table.name],
+            ).fetchall()
+        ]
+        assert columns == table.column_names
+    assert store.schema_version() == LATEST_VERSION
+
+
+def test_the_design_tables_are_all_there() -> None:
+    assert set(TABLES) == {
+        "campaigns", "agents", "agent_sessions", "contacts", "leads", "calls", "touches",
+        "deals", "deal_stages", "orders", "customers", "tickets", "surveys", "costs",
+        "email_events", "targets",
+    }  # fmt: skip
+
+
+def test_calendar_has_one_row_per_day_and_monday_weeks(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.duckdb")
+    rows = store.query(
+        "SELECT day, week_start, month_start, quarter_start, year, iso_weekday FROM calendar "
+        "WHERE day BETWEEN DATE '2026-02-27' AND DATE '2026-03-02' ORDER BY day"
+    ).to_pylist()
+    assert [r["day"] for r in rows] == [
+        dt.date(2026, 2, 27), dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 3, 2)
+    ]  # fmt: skip
+    assert rows[2] == {
+        "day": dt.date(2026, 3, 1),
+        "week_start": dt.date(2026, 2, 23),  # a Sunday belongs to the week of Monday 23rd
+        "month_start": dt.date(2026, 3, 1),
+        "quarter_start": dt.date(2026, 1, 1),
+        "year": 2026,
+        "iso_weekday": 7,
+    }
+    assert store.scalar("SELECT count(*) - count(DISTINCT day) FROM calendar") == 0
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    store = open_store(path)
+    assert store.scalar("SELECT count(*) FROM schema_version") == LATEST_VERSION
+    assert store.row_count("calendar") == store.scalar(
+        "SELECT DATE '2060-12-31' - DATE '2000-01-01' + 1"
+    )
+
+
+def test_a_store_from_a_newer_callkpi_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    store = open_store(path)
+    store.execute("INSERT INTO schema_version (version) VALUES (?)", [LATEST_VERSION + 1])
+    store.close()
+    with pytest.raises(StoreError, match="newer than this callkpi"):
+        open_store(path)
+
+
+def test_a_foreign_duckdb_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE sales (x INT)")
+    con.close()
+    with pytest.raises(StoreError, match="not a callkpi store"):
+        open_store(path)
+    con = duckdb.connect(str(path))
+    assert [r[0] for r in con.execute("SHOW TABLES").fetchall()] == ["sales"]
+
+
+def test_a_file_that_is_not_duckdb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.duckdb"
+    path.write_text("hello")
+    with pytest.raises(StoreError, match="cannot open store"):
+        open_store(path)
+
+
+def test_read_only_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="store not found"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+@pytest.mark.parametrize("url", ["postgresql://localhost/x", "spark://host:7077"])
+def test_other_backends_are_refused_clearly_for_now(url: str) -> None:
+    with pytest.raises(StoreError, match="unsupported store URL scheme"):
+        open_store(url)
+
+
+def test_duckdb_urls_and_memory(tmp_path: Path) -> None:
+    assert open_store(f"duckdb://{tmp_path / 'u.duckdb'}").schema_version() == LATEST_VERSION
+    assert (tmp_path / "u.duckdb").exists()
+    assert callkpi.open(":memory:").count("calls") == 0
