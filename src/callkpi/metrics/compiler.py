@@ -162,16 +162,19 @@ class KpiCompiler:
             regrouped = stacked.group_by(keys) if keys else stacked
             combined = regrouped.aggregate(**{k: stacked[k].max() for k in simple})
         combined = combined.mutate(**self._filled(simple, combined))
-        for kpi_id in needed:
-            kpi = self.catalog.kpi(kpi_id)
-            if isinstance(kpi, RatioKpi):
-                numerator = combined[kpi.numerator].cast("float64")
-                denominator = combined[kpi.denominator].cast("float64").nullif(0)
-                combined = combined.mutate(**{kpi_id: numerator / denominator})
-            elif isinstance(kpi, DerivedKpi):
-                value = expressions.parse(kpi.expr).compile(lambda n, t=combined: t[n], SETS)
-                combined = combined.mutate(**{kpi_id: value.cast("float64")})
-        return self._final(combined, query, keys)
+        return self._final(combined, query)
+
+    def _value(self, kpi_id: str, table: ir.Table) -> ir.Value:
+        """A KPI as an expression over the regrouped simple KPIs (ratios of sums)."""
+        kpi = self.catalog.kpi(kpi_id)
+        if isinstance(kpi, RatioKpi):
+            numerator = self._value(kpi.numerator, table).cast("float64")
+            denominator = self._value(kpi.denominator, table).cast("float64").nullif(0)
+            return numerator / denominator
+        if isinstance(kpi, DerivedKpi):
+            expression = expressions.parse(kpi.expr)
+            return expression.compile(lambda name: self._value(name, table), SETS).cast("float64")
+        return table[kpi_id]
 
     def _filled(self, simple: list[str], table: ir.Table) -> dict[str, ir.Value]:
         filled = {}
@@ -183,7 +186,7 @@ class KpiCompiler:
             filled[kpi_id] = value.fill_null(0.0) if fill else value
         return filled
 
-    def _final(self, table: ir.Table, query: KpiQuery, keys: list[str]) -> ir.Table:
+    def _final(self, table: ir.Table, query: KpiQuery) -> ir.Table:
         selection: dict[str, ir.Value] = {}
         for i, dimension in enumerate(query.by):
             selection[dimension] = table[f"__d{i}"]
@@ -191,10 +194,11 @@ class KpiCompiler:
             selection["period"] = table["__period"]
         for kpi_id in query.kpis:
             kpi = self.catalog.kpi(kpi_id)
-            value = table[kpi_id]
+            value = self._value(kpi_id, table)
             selection[kpi_id] = value.cast("int64") if kpi.unit == "count" else value
             if isinstance(kpi, RatioKpi):
-                numerator, denominator = table[kpi.numerator], table[kpi.denominator]
+                numerator = self._value(kpi.numerator, table)
+                denominator = self._value(kpi.denominator, table)
                 selection[f"{kpi_id}_numerator"] = numerator
                 selection[f"{kpi_id}_denominator"] = denominator
                 if kpi.interval == "wilson":
