@@ -30,7 +30,12 @@ def test_a_cache_hit_gives_the_same_result_as_a_compile(db: str, tmp_path: Path)
     second_ws = Workspace(store, cache=cache)
     second = second_ws.kpis(["roi", "contact_rate"], by=["campaign"])
     assert second_ws._compiler is None  # answered from the cache
-    assert second.records(details=True) == first.records(details=True)
+    # same SQL; DuckDB's parallel sums may differ in the last bit between runs
+    assert second.sql == first.sql
+    for got, want in zip(second.records(details=True), first.records(details=True), strict=True):
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            assert got[key] == (pytest.approx(value) if isinstance(value, float) else value)
 
 
 def test_other_filter_values_and_dates_reuse_the_cached_sql(db: str, tmp_path: Path) -> None:

@@ -106,11 +106,11 @@ def test_conversion_rate_with_no_contacted_lead_is_null(small_ws: Workspace) -> 
     assert feb.records() == [{"conversion_rate": None, "leads": 1}]
 
 
-def test_new_customers_are_counted_when_the_lead_converts(small_ws: Workspace) -> None:
-    result = small_ws.kpis(["new_customers"], by=["campaign"], grain="month")
+def test_acquired_customers_are_counted_when_the_lead_converts(small_ws: Workspace) -> None:
+    result = small_ws.kpis(["acquired_customers"], by=["campaign"], grain="month")
     assert result.records() == [
-        {"campaign": "C1", "period": "2026-01-01", "new_customers": 1},  # L1 on 01-10
-        {"campaign": "C2", "period": "2026-02-01", "new_customers": 1},  # L3 on 02-03
+        {"campaign": "C1", "period": "2026-01-01", "acquired_customers": 1},  # L1 on 01-10
+        {"campaign": "C2", "period": "2026-02-01", "acquired_customers": 1},  # L3 on 02-03
     ]
 
 
@@ -172,7 +172,7 @@ def test_cost_per_lead_with_zero_leads_is_null(small_ws: Workspace) -> None:
     assert by(small_ws, "cpl", "campaign")[None] is None  # K5: 620 EUR, no lead
 
 
-def test_cac_is_cost_over_new_customers(small_ws: Workspace) -> None:
+def test_cac_is_cost_over_acquired_customers(small_ws: Workspace) -> None:
     assert by(small_ws, "cac", "campaign") == {
         "C1": approx(5800),
         "C2": approx(1600 + 1400 + 1000 + 2100),

@@ -16,18 +16,18 @@ from dataclasses import dataclass
 import ibis
 import ibis.backends.sql.compilers as sql_compilers
 import ibis.expr.types as ir
-import sqlglot.expressions as sge
 
 from callkpi.errors import QueryError
 from callkpi.metrics import expressions
+from callkpi.metrics.binding import bind, placeholder
 from callkpi.metrics.catalog import SETS, Catalog
 from callkpi.metrics.model import DerivedKpi, Dimension, OutputColumn, RatioKpi, SimpleKpi
+from callkpi.metrics.periods import build_spine
 from callkpi.metrics.query import END_PARAMETER, START_PARAMETER, KpiQuery, where_parameter
-from callkpi.metrics.sources import SOURCES, TableSet
+from callkpi.metrics.sources import SOURCES, Context, TableSet
 from callkpi.metrics.stats import wilson_bounds
 
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-_SENTINEL = "__callkpi_param_{}__"
 _ADDITIVE = ("count", "count_distinct", "sum")
 _CACHE_SIZE = 256
 
@@ -38,25 +38,6 @@ class CompiledQuery:
 
     sql: str
     columns: tuple[OutputColumn, ...]
-
-
-def _placeholder(name: str) -> ir.StringValue:
-    """A literal that `_bind` turns into the placeholder `name`."""
-    return ibis.literal(_SENTINEL.format(name))
-
-
-def _bind(tree: sge.Expression) -> sge.Expression:
-    """Swap every sentinel literal for a named placeholder ($name, %(name)s...)."""
-    prefix, suffix = _SENTINEL.split("{}")
-
-    def swap(node: sge.Expression) -> sge.Expression:
-        if isinstance(node, sge.Literal) and node.is_string:
-            text = node.this
-            if text.startswith(prefix) and text.endswith(suffix):
-                return sge.Placeholder(this=text[len(prefix) : -len(suffix)])
-        return node
-
-    return tree.transform(swap)
 
 
 class KpiCompiler:
@@ -81,7 +62,7 @@ class KpiCompiler:
             self.catalog.dimension(name)
         needed = self._closure(query.kpis)
         table = self._build(query, needed, dimensions)
-        tree = _bind(self._sql_compiler.to_sqlglot(table.unbind()))
+        tree = bind(self._sql_compiler.to_sqlglot(table.unbind()))
         sql = tree.sql(dialect=self._sql_compiler.dialect, pretty=pretty)
         compiled = CompiledQuery(sql, self._outputs(query))
         if len(self._cache) >= _CACHE_SIZE:
@@ -136,11 +117,13 @@ class KpiCompiler:
             groups.setdefault((kpi.source, time), []).append(kpi)
 
         tables = TableSet()
+        spine = build_spine(tables, query.grain, query.start is not None, query.end is not None)
+        context = Context(tables, self.catalog.settings, spine)
         keys = [f"__d{i}" for i in range(len(dimensions))]
         if query.grain != "all":
             keys.append("__period")
         parts = [
-            self._aggregate(tables, source, time, kpis, query, dimensions)
+            self._aggregate(context, source, time, kpis, query, dimensions)
             for (source, time), kpis in groups.items()
         ]
         if len(parts) == 1:
@@ -215,7 +198,7 @@ class KpiCompiler:
 
     def _aggregate(
         self,
-        tables: TableSet,
+        context: Context,
         source_name: str,
         time: str,
         kpis: list[SimpleKpi],
@@ -223,21 +206,25 @@ class KpiCompiler:
         dimensions: list[Dimension],
     ) -> ir.Table:
         source = SOURCES[source_name]
-        relation = source.build(tables, self.catalog.settings)
+        tables = context.tables
+        relation = source.build(context)
         wanted = {f"__d{i}": d for i, d in enumerate(dimensions)}
         filters = {f"__w_{name}": self.catalog.dimension(name) for name in query.where}
         relation = self._with_dimensions(relation, tables, {**wanted, **filters}, kpis)
 
-        predicates = self._time_range(relation, time, query)
+        # A per-period source is already cut along the spine; an event source is filtered.
+        predicates = [] if source.per_period else self._time_range(relation, time, query)
         for i, (column, dimension) in enumerate(filters.items()):
             count = len(query.where[dimension.id])
-            values = [_placeholder(where_parameter(i, j)) for j in range(count)]
+            values = [placeholder(where_parameter(i, j)) for j in range(count)]
             predicates.append(relation[column].isin(values))
         if predicates:
             relation = relation.filter(*predicates)
 
         keys: dict[str, ir.Value] = {name: relation[name] for name in wanted}
-        if query.grain != "all":
+        if query.grain != "all" and source.per_period:
+            keys["__period"] = relation["period_label"]
+        elif query.grain != "all":
             moment = relation[time]
             if query.grain == "day":
                 keys["__period"] = moment.cast("date")
@@ -257,7 +244,7 @@ class KpiCompiler:
         predicates = [column.notnull()]
 
         def bound(name: str) -> ir.Value:
-            return _placeholder(name).cast("date" if is_date else "timestamp")
+            return placeholder(name).cast("date" if is_date else "timestamp")
 
         if query.start is not None:
             predicates.append(column >= bound(START_PARAMETER))

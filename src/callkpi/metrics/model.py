@@ -95,3 +95,7 @@ class OutputColumn:
 
 class Settings(_Strict):
     attribution_window_days: int = 30
+    tiers: list[str] = Field(default_factory=lambda: ["bronze", "silver", "gold"])
+    pipeline_stages: list[str] = Field(
+        default_factory=lambda: ["prospect", "qualification", "proposal", "negotiation"]
+    )

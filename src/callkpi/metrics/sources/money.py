@@ -1,106 +1,11 @@
-"""Sources: the relations KPIs aggregate, built with Ibis over the canonical tables.
-
-Most sources are a canonical table plus a few derived columns. Three carry business rules
-that must hold on every backend, so they live here once:
-- `costs`: every cost spread pro rata over the days of its period (from the calendar), and
-  shared costs (no campaign) allocated to campaigns by calls, talk time or leads over that
-  period; a shared cost with nothing to allocate it by stays unallocated (campaign null), so
-  the total cost is never lost.
-- `orders`: each order attributed to a campaign by its own campaign, else its tracking code,
-  else the last call to the same contact within the attribution window.
-- `staffed_calls`: agents' logged-in hours spread over their calls of the day.
-"""
+"""Sources of money: costs spread and allocated, orders attributed to campaigns."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
-from callkpi.metrics.model import Settings
-from callkpi.store.schema import CALENDAR, CONTACT_OUTCOMES, TABLES
-
-
-class TableSet:
-    """Unbound Ibis tables named like the store's tables: compiled SQL refers to them by name."""
-
-    def __init__(self) -> None:
-        self._tables = {
-            name: ibis.table(table.ibis_schema(), name=name) for name, table in TABLES.items()
-        }
-        self._tables["calendar"] = ibis.table(CALENDAR.ibis_schema(), name="calendar")
-
-    def __getitem__(self, name: str) -> ir.Table:
-        return self._tables[name]
-
-
-def _handle_seconds(t: ir.Table) -> ir.FloatingValue:
-    return (
-        t.talk_s.fill_null(0).cast("float64")
-        + t.hold_s.fill_null(0).cast("float64")
-        + t.wrap_s.fill_null(0).cast("float64")
-    )
-
-
-def build_calls(tables: TableSet, settings: Settings) -> ir.Table:
-    calls = tables["calls"]
-    return calls.mutate(handle_s=_handle_seconds(calls))
-
-
-def build_staffed_calls(tables: TableSet, settings: Settings) -> ir.Table:
-    """Each call with its share of its agent's logged-in hours that day."""
-    calls = build_calls(tables, settings)
-    calls = calls.mutate(work_day=calls.started_at.date())
-    sessions = tables["agent_sessions"]
-    logged = (
-        sessions.mutate(
-            work_day=sessions.login_at.date(),
-            seconds=sessions.logout_at.epoch_seconds() - sessions.login_at.epoch_seconds(),
-        )
-        .group_by(["agent_id", "work_day"])
-        .aggregate(logged_s=lambda t: t.seconds.sum().cast("float64"))
-    )
-    day = {"group_by": ["agent_id", "work_day"]}
-    calls = calls.mutate(
-        day_handle_s=calls.handle_s.sum().over(**day),
-        day_calls=calls.call_id.count().over(**day),
-    )
-    joined = calls.left_join(logged, ["agent_id", "work_day"])
-    share = ibis.cases(
-        (joined.day_handle_s > 0, joined.handle_s / joined.day_handle_s),
-        else_=1.0 / joined.day_calls.cast("float64"),
-    )
-    hours = ibis.coalesce(joined.logged_s * share, joined.talk_s.fill_null(0).cast("float64"))
-    return joined.mutate(agent_hours=hours / 3600.0).select(
-        *tables["calls"].columns, "handle_s", "agent_hours"
-    )
-
-
-def build_leads(tables: TableSet, settings: Settings) -> ir.Table:
-    """Leads with how often each was called and reached (0 when never called)."""
-    leads = tables["leads"]
-    calls = tables["calls"]
-    per_lead = (
-        calls.filter(calls.lead_id.notnull())
-        .group_by("lead_id")
-        .aggregate(
-            lead_calls=lambda t: t.count(),
-            lead_contact_calls=lambda t: t.count(where=t.outcome.isin(CONTACT_OUTCOMES)),
-            lead_first_call_at=lambda t: t.started_at.min(),
-        )
-    )
-    joined = leads.left_join(per_lead, "lead_id")
-    return joined.mutate(
-        calls_made=joined.lead_calls.fill_null(0),
-        contact_calls=joined.lead_contact_calls.fill_null(0),
-        first_call_at=joined.lead_first_call_at,
-    ).select(*leads.columns, "calls_made", "contact_calls", "first_call_at")
-
-
-def build_touches(tables: TableSet, settings: Settings) -> ir.Table:
-    return tables["touches"]
+from callkpi.metrics.sources.base import Context, TableSet
 
 
 def _driver_totals(tables: TableSet) -> ir.Table:
@@ -130,8 +35,9 @@ def _driver_totals(tables: TableSet) -> ir.Table:
     return call_days.union(lead_days).rename(driver_campaign_id="campaign_id")
 
 
-def build_costs(tables: TableSet, settings: Settings) -> ir.Table:
+def build_costs(context: Context) -> ir.Table:
     """One row per cost, campaign and day: the daily share of every cost (see module doc)."""
+    tables = context.tables
     costs = tables["costs"]
     calendar = tables["calendar"]
     costs = costs.mutate(
@@ -174,12 +80,13 @@ def build_costs(tables: TableSet, settings: Settings) -> ir.Table:
     )
 
 
-def build_orders(tables: TableSet, settings: Settings) -> ir.Table:
+def build_orders(context: Context) -> ir.Table:
     """Orders with the campaign (and agent) they are attributed to, and how."""
+    tables = context.tables
     orders = tables["orders"]
     campaigns = tables["campaigns"]
     calls = tables["calls"]
-    window = ibis.interval(days=settings.attribution_window_days)
+    window = ibis.interval(days=context.settings.attribution_window_days)
 
     by_code = campaigns.filter(campaigns.tracking_code.notnull()).select(
         code=campaigns.tracking_code, code_campaign_id=campaigns.campaign_id
@@ -230,30 +137,3 @@ def build_orders(tables: TableSet, settings: Settings) -> ir.Table:
         agent_id=joined.call_agent_id,
         attributed_by=attributed_by,
     ).select(*orders.columns, "agent_id", "attributed_by")
-
-
-@dataclass(frozen=True)
-class Source:
-    """A relation KPIs aggregate; `time` is the column that credits a row to a period."""
-
-    name: str
-    time: str
-    build: Callable[[TableSet, Settings], ir.Table]
-
-    def columns(self) -> dict[str, str]:
-        """Column name -> type, computed from an unbound build (no database needed)."""
-        schema = self.build(TableSet(), Settings()).schema()
-        return {name: str(dtype) for name, dtype in schema.items()}
-
-
-SOURCES: dict[str, Source] = {
-    s.name: s
-    for s in [
-        Source("calls", "started_at", build_calls),
-        Source("staffed_calls", "started_at", build_staffed_calls),
-        Source("leads", "created_at", build_leads),
-        Source("touches", "at", build_touches),
-        Source("costs", "day", build_costs),
-        Source("orders", "ordered_at", build_orders),
-    ]
-}

@@ -1,0 +1,33 @@
+"""Bound parameters: user values never enter SQL text.
+
+The compiler puts a sentinel literal wherever a value goes (`placeholder(name)`); once the
+SQL tree is built, `bind` swaps each sentinel for a named placeholder of the dialect ($name
+for DuckDB, %(name)s for PostgreSQL) and the driver receives the values separately.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import sqlglot.expressions as sge
+
+_SENTINEL = "__callkpi_param_{}__"
+
+
+def placeholder(name: str) -> ir.StringValue:
+    """A literal that `bind` turns into the placeholder `name`."""
+    return ibis.literal(_SENTINEL.format(name))
+
+
+def bind(tree: sge.Expression) -> sge.Expression:
+    """Swap every sentinel literal for a named placeholder."""
+    prefix, suffix = _SENTINEL.split("{}")
+
+    def swap(node: sge.Expression) -> sge.Expression:
+        if isinstance(node, sge.Literal) and node.is_string:
+            text = node.this
+            if text.startswith(prefix) and text.endswith(suffix):
+                return sge.Placeholder(this=text[len(prefix) : -len(suffix)])
+        return node
+
+    return tree.transform(swap)

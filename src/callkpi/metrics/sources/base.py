@@ -1,0 +1,62 @@
+"""What every source builder receives, and the registry entry that describes a source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from callkpi.metrics.model import Settings
+from callkpi.store.schema import CALENDAR, TABLES
+
+
+class TableSet:
+    """Unbound Ibis tables named like the store's tables: compiled SQL refers to them by name."""
+
+    def __init__(self) -> None:
+        self._tables = {
+            name: ibis.table(table.ibis_schema(), name=name) for name, table in TABLES.items()
+        }
+        self._tables["calendar"] = ibis.table(CALENDAR.ibis_schema(), name="calendar")
+
+    def __getitem__(self, name: str) -> ir.Table:
+        return self._tables[name]
+
+
+@dataclass(frozen=True)
+class Context:
+    """A builder's inputs: the unbound tables, the catalog settings, and the period spine
+    (one row per period asked: `period_label`, `period_start`, `period_end` exclusive)."""
+
+    tables: TableSet
+    settings: Settings
+    periods: ir.Table
+
+
+Builder = Callable[[Context], ir.Table]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A relation KPIs aggregate.
+
+    An event source credits each row to the period of its `time` column. A per-period source
+    (`per_period=True`) is built against the period spine and already holds one row per entity
+    and period, with a `period_label` column: it answers "active at period start" questions.
+    """
+
+    name: str
+    time: str
+    build: Builder
+    per_period: bool = False
+
+    def columns(self) -> dict[str, str]:
+        """Column name -> type, computed from an unbound build (no database needed)."""
+        from callkpi.metrics.periods import default_spine
+
+        tables = TableSet()
+        context = Context(tables, Settings(), default_spine(tables))
+        schema = self.build(context).schema()
+        return {name: str(dtype) for name, dtype in schema.items()}
