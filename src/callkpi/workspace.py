@@ -12,6 +12,8 @@ import pyarrow as pa
 
 from callkpi.metrics.cache import SqlCache, default_cache_dir
 from callkpi.metrics.catalog import Catalog, default_catalog_text, load_catalog
+from callkpi.metrics.model import CompiledQuery
+from callkpi.metrics.models import fill_model_column
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.result import KpiResult
 from callkpi.store import Store, open_store
@@ -75,19 +77,27 @@ class Workspace:
         return self.run(KpiQuery.build(kpis, by, grain, start, end, where))
 
     def run(self, query: KpiQuery) -> KpiResult:
-        sql, columns = self._sql(query)
-        table = self.store.query(sql, query.parameters())
-        return KpiResult(query, table, columns, sql)
+        compiled = self._compiled(query)
+        parameters = query.parameters()
+        table = self.store.query(compiled.sql, parameters)
+        for part in compiled.models:
+            rows = self.store.query(part.sql, parameters)
+            table = fill_model_column(
+                table,
+                part,
+                rows,
+                keys=list(query.by) + (["period"] if query.grain != "all" else []),
+            )
+        return KpiResult(query, table, compiled.columns, compiled.sql)
 
-    def _sql(self, query: KpiQuery) -> tuple[str, tuple[Any, ...]]:
-        fingerprint = self._catalog_fingerprint()
-        key = (fingerprint, self.store.dialect, query.shape())
+    def _compiled(self, query: KpiQuery) -> CompiledQuery:
+        key = (self._catalog_fingerprint(), self.store.dialect, query.shape())
         cached = self.cache.get(*key)
         if cached is not None:
             return cached
         compiled = self.compiler.compile(query)
-        self.cache.put(*key, compiled.sql, compiled.columns)
-        return compiled.sql, compiled.columns
+        self.cache.put(*key, compiled)
+        return compiled
 
     def explain(self, kpis: Sequence[str] | str, **kwargs: Any) -> str:
         """The SQL a query runs (filter values and dates appear as named placeholders)."""

@@ -17,11 +17,12 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
-from callkpi.metrics.model import OutputColumn
+from callkpi.metrics.model import CompiledQuery, ModelPart, OutputColumn
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path | None:
@@ -55,28 +56,28 @@ class SqlCache:
         key = hashlib.sha256(repr((code_fingerprint(), *parts)).encode()).hexdigest()
         return self.directory / f"{key}.json"
 
-    def get(
-        self, catalog: str, dialect: str, shape: tuple[object, ...]
-    ) -> tuple[str, tuple[OutputColumn, ...]] | None:
+    def get(self, catalog: str, dialect: str, shape: tuple[object, ...]) -> CompiledQuery | None:
         path = self._path("query", catalog, dialect, shape)
         if path is None:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            columns = tuple(OutputColumn(**c) for c in data["columns"])
-            return data["sql"], columns
+            return CompiledQuery(
+                data["sql"],
+                tuple(OutputColumn(**c) for c in data["columns"]),
+                tuple(ModelPart(**m) for m in data["models"]),
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def put(
-        self,
-        catalog: str,
-        dialect: str,
-        shape: tuple[object, ...],
-        sql: str,
-        columns: tuple[OutputColumn, ...],
+        self, catalog: str, dialect: str, shape: tuple[object, ...], compiled: CompiledQuery
     ) -> None:
-        payload = {"sql": sql, "columns": [c.__dict__ for c in columns]}
+        payload = {
+            "sql": compiled.sql,
+            "columns": [asdict(c) for c in compiled.columns],
+            "models": [asdict(m) for m in compiled.models],
+        }
         self._write(self._path("query", catalog, dialect, shape), payload)
 
     def catalog_checked(self, catalog: str) -> bool:

@@ -16,9 +16,11 @@ from pydantic import TypeAdapter, ValidationError
 from callkpi.errors import CatalogError, UnknownNameError
 from callkpi.metrics import expressions
 from callkpi.metrics.model import (
+    AnyKpi,
     DerivedKpi,
     Dimension,
     Kpi,
+    ModelKpi,
     RatioKpi,
     Settings,
     SimpleKpi,
@@ -72,13 +74,13 @@ def _strip_lines(value: Any) -> Any:
 class Catalog:
     """Every KPI and dimension, validated; the compiler's only input besides the query."""
 
-    kpis: dict[str, SimpleKpi | RatioKpi | DerivedKpi]
+    kpis: dict[str, AnyKpi]
     dimensions: dict[str, Dimension]
     settings: Settings
     path: str
     fingerprint: str  # sha256 of the YAML text: identifies the catalog in caches
 
-    def kpi(self, kpi_id: str) -> SimpleKpi | RatioKpi | DerivedKpi:
+    def kpi(self, kpi_id: str) -> AnyKpi:
         try:
             return self.kpis[kpi_id]
         except KeyError:
@@ -106,6 +108,8 @@ class Catalog:
             return f"{kpi.numerator} / {kpi.denominator}"
         if isinstance(kpi, DerivedKpi):
             return kpi.expr
+        if isinstance(kpi, ModelKpi):
+            return f"{kpi.function}({kpi.duration}, event {kpi.event}) of {kpi.source}"
         target = f"{kpi.column}" if kpi.column else "*"
         text = f"{kpi.agg}({target}) of {kpi.source}"
         if kpi.where:
@@ -190,7 +194,7 @@ def _dimension(name: str, raw: dict[str, Any]) -> Dimension:
     return Dimension.model_validate({"id": name, **_strip_lines(raw)})
 
 
-def _kpi(name: str, raw: dict[str, Any]) -> SimpleKpi | RatioKpi | DerivedKpi:
+def _kpi(name: str, raw: dict[str, Any]) -> AnyKpi:
     return _KPI_ADAPTER.validate_python({"id": name, **_strip_lines(raw)})
 
 
@@ -245,7 +249,7 @@ def _check_references(
                 yield "dimension", name, f"lookup columns not in {table.name}"
     source_columns = _source_columns() if check_sources else {}
     for name, kpi in kpis.items():
-        if isinstance(kpi, SimpleKpi):
+        if isinstance(kpi, SimpleKpi | ModelKpi):
             if not check_sources:
                 continue
             yield from _check_simple(name, kpi, source_columns)
@@ -271,18 +275,22 @@ def _source_columns() -> dict[str, dict[str, str]]:
 
 
 def _check_simple(
-    name: str, kpi: SimpleKpi, source_columns: dict[str, dict[str, str]]
+    name: str, kpi: SimpleKpi | ModelKpi, source_columns: dict[str, dict[str, str]]
 ) -> Iterator[tuple[str, str, str]]:
     columns = source_columns.get(kpi.source)
     if columns is None:
         known = ", ".join(source_columns)
         yield "kpi", name, f"unknown source {kpi.source!r}; known: {known}"
         return
-    for column in (kpi.column, kpi.time):
+    if isinstance(kpi, ModelKpi):
+        referenced = (kpi.duration, kpi.event, kpi.time)
+    else:
+        referenced = (kpi.column, kpi.time)
+        if kpi.agg != "count" and kpi.column is None:
+            yield "kpi", name, f"aggregation {kpi.agg!r} needs a column"
+    for column in referenced:
         if column is not None and column not in columns:
             yield "kpi", name, f"source {kpi.source!r} has no column {column!r}"
-    if kpi.agg != "count" and kpi.column is None:
-        yield "kpi", name, f"aggregation {kpi.agg!r} needs a column"
     if kpi.where:
         try:
             expression = expressions.parse(kpi.where)

@@ -11,7 +11,6 @@ unique sentinel literals that are swapped for named placeholders in the SQL tree
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import ibis
 import ibis.backends.sql.compilers as sql_compilers
@@ -21,7 +20,16 @@ from callkpi.errors import QueryError
 from callkpi.metrics import expressions
 from callkpi.metrics.binding import bind, placeholder
 from callkpi.metrics.catalog import SETS, Catalog
-from callkpi.metrics.model import DerivedKpi, Dimension, OutputColumn, RatioKpi, SimpleKpi
+from callkpi.metrics.model import (
+    CompiledQuery,
+    DerivedKpi,
+    Dimension,
+    ModelKpi,
+    ModelPart,
+    OutputColumn,
+    RatioKpi,
+    SimpleKpi,
+)
 from callkpi.metrics.periods import build_spine
 from callkpi.metrics.query import END_PARAMETER, START_PARAMETER, KpiQuery, where_parameter
 from callkpi.metrics.sources import SOURCES, Context, TableSet
@@ -30,14 +38,6 @@ from callkpi.metrics.stats import wilson_bounds
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _ADDITIVE = ("count", "count_distinct", "sum")
 _CACHE_SIZE = 256
-
-
-@dataclass(frozen=True)
-class CompiledQuery:
-    """SQL with named placeholders (values: `KpiQuery.parameters()`) and its columns."""
-
-    sql: str
-    columns: tuple[OutputColumn, ...]
 
 
 class KpiCompiler:
@@ -61,14 +61,31 @@ class KpiCompiler:
         for name in query.where:
             self.catalog.dimension(name)
         needed = self._closure(query.kpis)
-        table = self._build(query, needed, dimensions)
-        tree = bind(self._sql_compiler.to_sqlglot(table.unbind()))
-        sql = tree.sql(dialect=self._sql_compiler.dialect, pretty=pretty)
-        compiled = CompiledQuery(sql, self._outputs(query))
+        context = self._context(query)
+        table = self._build(context, query, needed, dimensions)
+        models = tuple(
+            ModelPart(
+                kpi.id,
+                kpi.function,
+                self._sql(self._model_rows(context, kpi, query, dimensions), pretty),
+            )
+            for kpi in (self.catalog.kpi(k) for k in needed)
+            if isinstance(kpi, ModelKpi)
+        )
+        compiled = CompiledQuery(self._sql(table, pretty), self._outputs(query), models)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = compiled
         return compiled
+
+    def _sql(self, table: ir.Table, pretty: bool) -> str:
+        tree = bind(self._sql_compiler.to_sqlglot(table.unbind()))
+        return tree.sql(dialect=self._sql_compiler.dialect, pretty=pretty)
+
+    def _context(self, query: KpiQuery) -> Context:
+        tables = TableSet()
+        spine = build_spine(tables, query.grain, query.start is not None, query.end is not None)
+        return Context(tables, self.catalog.settings, spine)
 
     # -- planning ---------------------------------------------------------------------------
     def _closure(self, kpi_ids: Iterable[str]) -> list[str]:
@@ -104,21 +121,19 @@ class KpiCompiler:
     # -- building -----------------------------------------------------------------------------
     def _build(
         self,
+        context: Context,
         query: KpiQuery,
         needed: list[str],
         dimensions: list[Dimension],
     ) -> ir.Table:
-        simple = [k for k in needed if isinstance(self.catalog.kpi(k), SimpleKpi)]
+        components = [self._component(k) for k in needed]
+        simple_kpis = [k for k in components if k is not None]
+        simple = [k.id for k in simple_kpis]
         groups: dict[tuple[str, str], list[SimpleKpi]] = {}
-        for kpi_id in simple:
-            kpi = self.catalog.kpi(kpi_id)
-            assert isinstance(kpi, SimpleKpi)
+        for kpi in simple_kpis:
             time = kpi.time or SOURCES[kpi.source].time
             groups.setdefault((kpi.source, time), []).append(kpi)
 
-        tables = TableSet()
-        spine = build_spine(tables, query.grain, query.start is not None, query.end is not None)
-        context = Context(tables, self.catalog.settings, spine)
         keys = [f"__d{i}" for i in range(len(dimensions))]
         if query.grain != "all":
             keys.append("__period")
@@ -144,7 +159,7 @@ class KpiCompiler:
                 stacked = stacked.union(part, distinct=False)
             regrouped = stacked.group_by(keys) if keys else stacked
             combined = regrouped.aggregate(**{k: stacked[k].max() for k in simple})
-        combined = combined.mutate(**self._filled(simple, combined))
+        combined = combined.mutate(**self._filled(simple_kpis, combined))
         return self._final(combined, query)
 
     def _value(self, kpi_id: str, table: ir.Table) -> ir.Value:
@@ -157,13 +172,28 @@ class KpiCompiler:
         if isinstance(kpi, DerivedKpi):
             expression = expressions.parse(kpi.expr)
             return expression.compile(lambda name: self._value(name, table), SETS).cast("float64")
+        if isinstance(kpi, ModelKpi):
+            return ibis.null("float64")  # filled in from the model part's rows
         return table[kpi_id]
 
-    def _filled(self, simple: list[str], table: ir.Table) -> dict[str, ir.Value]:
+    def _component(self, kpi_id: str) -> SimpleKpi | None:
+        """The simple KPI summed in the main query for a KPI: itself, or for a model KPI a
+        hidden row count (so that its groups exist in the result); None otherwise."""
+        kpi = self.catalog.kpi(kpi_id)
+        if isinstance(kpi, SimpleKpi):
+            return kpi
+        if isinstance(kpi, ModelKpi):
+            return SimpleKpi(
+                type="simple", id=f"__rows_{kpi.id}", label=kpi.label,
+                description=kpi.description, unit="count", source=kpi.source, agg="count",
+                where=kpi.where, time=kpi.time,
+            )  # fmt: skip
+        return None
+
+    def _filled(self, simple: list[SimpleKpi], table: ir.Table) -> dict[str, ir.Value]:
         filled = {}
-        for kpi_id in simple:
-            kpi = self.catalog.kpi(kpi_id)
-            assert isinstance(kpi, SimpleKpi)
+        for kpi in simple:
+            kpi_id = kpi.id
             fill = kpi.fill_zero if kpi.fill_zero is not None else kpi.agg in _ADDITIVE
             value = table[kpi_id].cast("float64")
             filled[kpi_id] = value.fill_null(0.0) if fill else value
@@ -205,6 +235,41 @@ class KpiCompiler:
         query: KpiQuery,
         dimensions: list[Dimension],
     ) -> ir.Table:
+        relation, keys = self._filtered(context, source_name, time, kpis, query, dimensions)
+        metrics = {kpi.id: self._metric(relation, kpi) for kpi in kpis}
+        if not keys:
+            return relation.aggregate(**metrics)
+        return relation.group_by(**keys).aggregate(**metrics)
+
+    def _model_rows(
+        self, context: Context, kpi: ModelKpi, query: KpiQuery, dimensions: list[Dimension]
+    ) -> ir.Table:
+        """The rows a model KPI reduces: output keys, duration and event, one per entity."""
+        time = kpi.time or SOURCES[kpi.source].time
+        relation, keys = self._filtered(context, kpi.source, time, [kpi], query, dimensions)
+        if kpi.where:
+            condition = expressions.parse(kpi.where).compile(lambda n: relation[n], SETS)
+            relation = relation.filter(condition)
+        names = {f"__d{i}": d for i, d in enumerate(query.by)} | {"__period": "period"}
+        selection = {
+            names[key]: relation["__period_key" if key == "__period" else key] for key in keys
+        }
+        return relation.select(
+            **selection,
+            duration=relation[kpi.duration].cast("float64"),
+            event=relation[kpi.event].cast("boolean"),
+        )
+
+    def _filtered(
+        self,
+        context: Context,
+        source_name: str,
+        time: str,
+        kpis: list[SimpleKpi] | list[ModelKpi],
+        query: KpiQuery,
+        dimensions: list[Dimension],
+    ) -> tuple[ir.Table, dict[str, ir.Value]]:
+        """A source with its dimension columns, filtered to the query: and its group keys."""
         source = SOURCES[source_name]
         tables = context.tables
         relation = source.build(context)
@@ -221,21 +286,21 @@ class KpiCompiler:
         if predicates:
             relation = relation.filter(*predicates)
 
-        keys: dict[str, ir.Value] = {name: relation[name] for name in wanted}
         if query.grain != "all" and source.per_period:
-            keys["__period"] = relation["period_label"]
+            relation = relation.mutate(__period_key=relation["period_label"])
         elif query.grain != "all":
             moment = relation[time]
             if query.grain == "day":
-                keys["__period"] = moment.cast("date")
+                period = moment.cast("date")
             else:
                 # via timestamp: some engines truncate a DATE to a TIMESTAMP
                 unit = _TRUNCATE_UNIT[query.grain]
-                keys["__period"] = moment.cast("timestamp").truncate(unit).cast("date")
-        metrics = {kpi.id: self._metric(relation, kpi) for kpi in kpis}
-        if not keys:
-            return relation.aggregate(**metrics)
-        return relation.group_by(**keys).aggregate(**metrics)
+                period = moment.cast("timestamp").truncate(unit).cast("date")
+            relation = relation.mutate(__period_key=period)
+        keys: dict[str, ir.Value] = {name: relation[name] for name in wanted}
+        if query.grain != "all":
+            keys["__period"] = relation["__period_key"]
+        return relation, keys
 
     def _time_range(self, relation: ir.Table, time: str, query: KpiQuery) -> list[ir.Value]:
         column = relation[time]

@@ -81,7 +81,24 @@ class DerivedKpi(_KpiBase):
     expr: str
 
 
-Kpi = Annotated[SimpleKpi | RatioKpi | DerivedKpi, Field(discriminator="type")]
+class ModelKpi(_KpiBase):
+    """A KPI computed in Python from the rows of a source, one group at a time.
+
+    `km_median`: the Kaplan-Meier median of `duration`, rows where `event` is false being
+    censored (a deal still open). Its `time` column credits rows to periods as for `simple`.
+    """
+
+    type: Literal["model"]
+    source: str
+    function: Literal["km_median"]
+    duration: str
+    event: str
+    where: str | None = None
+    time: str | None = None
+
+
+AnyKpi = SimpleKpi | RatioKpi | DerivedKpi | ModelKpi
+Kpi = Annotated[AnyKpi, Field(discriminator="type")]
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,27 @@ class OutputColumn:
     name: str
     role: str  # dimension, period, value, numerator, denominator, low, high
     kpi: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """The rows a model KPI needs (keys, duration, event) and the function that reduces them."""
+
+    kpi: str
+    function: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """SQL with named placeholders (values: `KpiQuery.parameters()`) and its columns.
+
+    Model KPIs come back null from `sql`; each `models` part fetches their rows.
+    """
+
+    sql: str
+    columns: tuple[OutputColumn, ...]
+    models: tuple[ModelPart, ...] = ()
 
 
 class Settings(_Strict):

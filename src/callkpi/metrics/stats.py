@@ -8,10 +8,13 @@ against.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:  # the query path of a cached query never imports Ibis
+    import ibis.expr.types as ir
 
 Z_95 = 1.959963984540054
 
@@ -20,6 +23,8 @@ def wilson_bounds(
     successes: ir.NumericValue, trials: ir.NumericValue, z: float = Z_95
 ) -> tuple[ir.FloatingValue, ir.FloatingValue]:
     """Low and high bounds as Ibis expressions; null when there is no trial."""
+    import ibis
+
     k = successes.cast("float64")
     n = trials.cast("float64").nullif(0)
     p = k / n
@@ -55,3 +60,28 @@ def wilson_interval(
     low[invalid] = np.nan
     high[invalid] = np.nan
     return low, high
+
+
+def km_median(durations: npt.ArrayLike, events: npt.ArrayLike) -> float | None:
+    """Kaplan-Meier median: the first time the survival curve falls to 0.5 or below.
+
+    `events[i]` is true when the i-th duration ended with the event (a deal won), false
+    when it was censored (a deal still open). None when the curve never reaches 0.5 (too
+    many censored durations to tell). Convention as lifelines' `median_survival_time_`
+    (R's survfit takes the midpoint when the curve sits exactly at 0.5). Ties: events
+    are counted before censorings at the same time.
+    """
+    time = np.asarray(durations, dtype=np.float64)
+    event = np.asarray(events, dtype=bool)
+    keep = ~np.isnan(time)
+    time, event = time[keep], event[keep]
+    if time.size == 0:
+        return None
+    order = np.argsort(time, kind="stable")
+    time, event = time[order], event[order]
+    moments, first, counts = np.unique(time, return_index=True, return_counts=True)
+    deaths = np.add.reduceat(event.astype(np.int64), first)
+    at_risk = time.size - np.concatenate(([0], np.cumsum(counts)[:-1]))
+    survival = np.cumprod(1.0 - deaths / at_risk)
+    reached = np.flatnonzero(survival <= 0.5)
+    return float(moments[reached[0]]) if reached.size else None

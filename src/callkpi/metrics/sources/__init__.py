@@ -24,6 +24,7 @@ from callkpi.metrics.sources.activity import (
 from callkpi.metrics.sources.base import Context, Source, TableSet
 from callkpi.metrics.sources.customers import build_customer_periods
 from callkpi.metrics.sources.money import build_costs, build_orders
+from callkpi.metrics.sources.pipeline import build_deals, build_stage_spells
 
 SOURCES: dict[str, Source] = {
     s.name: s
@@ -35,6 +36,8 @@ SOURCES: dict[str, Source] = {
         Source("costs", "day", build_costs),
         Source("orders", "ordered_at", build_orders),
         Source("customer_periods", "period_start", build_customer_periods, per_period=True),
+        Source("deals", "created_at", build_deals),
+        Source("stage_spells", "entered_at", build_stage_spells),
     ]
 }
 
