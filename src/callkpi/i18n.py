@@ -43,6 +43,7 @@ UNITS: dict[str, dict[str, str]] = {
     "percent": {"fr": "%", "en": "%"},
     "eur": {"fr": "€", "en": "EUR"},
     "seconds": {"fr": "secondes", "en": "seconds"},
+    "minutes": {"fr": "minutes", "en": "minutes"},
     "hours": {"fr": "heures", "en": "hours"},
     "days": {"fr": "jours", "en": "days"},
     "ratio": {"fr": "ratio", "en": "ratio"},
@@ -67,7 +68,12 @@ def format_value(value: Any, unit: str, lang: Lang) -> str:
         return format_percent(value, format=pattern, locale=locale)
     if unit == "eur":
         return format_currency(value, "EUR", locale=locale)
-    suffix = {"seconds": " s", "hours": " h", "days": " j" if lang == "fr" else " d"}.get(unit, "")
+    suffix = {
+        "seconds": " s",
+        "minutes": " min",
+        "hours": " h",
+        "days": " j" if lang == "fr" else " d",
+    }.get(unit, "")
     if unit == "per_hour":
         suffix = " /h"
     return format_decimal(value, format="#,##0.00", locale=locale) + suffix

@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Unit = Literal["count", "percent", "eur", "seconds", "hours", "days", "ratio", "per_hour", "score"]
+Unit = Literal[
+    "count", "percent", "eur", "seconds", "minutes", "hours", "days", "ratio", "per_hour", "score"
+]
 Direction = Literal["higher", "lower", "neutral"]
 Aggregation = Literal["count", "count_distinct", "sum", "avg", "median", "min", "max"]
 Grain = Literal["day", "week", "month", "quarter", "year", "all"]

@@ -25,6 +25,12 @@ from callkpi.metrics.sources.base import Context, Source, TableSet
 from callkpi.metrics.sources.customers import build_customer_periods
 from callkpi.metrics.sources.money import build_costs, build_orders
 from callkpi.metrics.sources.pipeline import build_deals, build_stage_spells
+from callkpi.metrics.sources.service import (
+    build_customer_contact_periods,
+    build_email_events,
+    build_surveys,
+    build_tickets,
+)
 
 SOURCES: dict[str, Source] = {
     s.name: s
@@ -38,6 +44,15 @@ SOURCES: dict[str, Source] = {
         Source("customer_periods", "period_start", build_customer_periods, per_period=True),
         Source("deals", "created_at", build_deals),
         Source("stage_spells", "entered_at", build_stage_spells),
+        Source("tickets", "opened_at", build_tickets),
+        Source("surveys", "answered_at", build_surveys),
+        Source("email_events", "at", build_email_events),
+        Source(
+            "customer_contact_periods",
+            "period_start",
+            build_customer_contact_periods,
+            per_period=True,
+        ),
     ]
 }
 

@@ -53,26 +53,74 @@ def build_staffed_calls(context: Context) -> ir.Table:
     )
 
 
+#: Buckets of delay between a lead's creation and its first call or touch.
+RESPONSE_DELAYS = ("0-5min", "5-60min", "1-24h", "24h+", "none")
+
+
 def build_leads(context: Context) -> ir.Table:
-    """Leads with how often each was called and reached (0 when never called)."""
+    """Leads with their calls and touches: how often called and reached, the first response,
+    and the interactions before conversion (0 when never called)."""
     tables = context.tables
     leads = tables["leads"]
     calls = tables["calls"]
-    per_lead = (
-        calls.filter(calls.lead_id.notnull())
-        .group_by("lead_id")
-        .aggregate(
-            lead_calls=lambda t: t.count(),
-            lead_contact_calls=lambda t: t.count(where=t.outcome.isin(CONTACT_OUTCOMES)),
-            lead_first_call_at=lambda t: t.started_at.min(),
-        )
+    touches = tables["touches"]
+    conversions = leads.select(call_lead_id=leads.lead_id, call_converted_at=leads.converted_at)
+    lead_calls = calls.filter(calls.lead_id.notnull()).join(
+        conversions, calls.lead_id == conversions.call_lead_id
     )
-    joined = leads.left_join(per_lead, "lead_id")
-    return joined.mutate(
+    per_lead = lead_calls.group_by("lead_id").aggregate(
+        lead_calls=lambda t: t.count(),
+        lead_contact_calls=lambda t: t.count(where=t.outcome.isin(CONTACT_OUTCOMES)),
+        lead_first_call_at=lambda t: t.started_at.min(),
+        lead_calls_before=lambda t: t.count(where=t.started_at <= t.call_converted_at),
+    )
+    lead_touches = leads.select(
+        touch_lead_id=leads.lead_id,
+        touch_contact_id=leads.contact_id,
+        touch_created_at=leads.created_at,
+        touch_converted_at=leads.converted_at,
+    )
+    lead_touches = lead_touches.join(
+        touches,
+        [
+            lead_touches.touch_contact_id == touches.contact_id,
+            touches.at >= lead_touches.touch_created_at,
+        ],
+    )
+    per_lead_touch = lead_touches.group_by("touch_lead_id").aggregate(
+        lead_first_touch_at=lambda t: t.at.min(),
+        lead_touches_before=lambda t: t.count(where=t.at <= t.touch_converted_at),
+    )
+    joined = leads.left_join(per_lead, "lead_id").left_join(
+        per_lead_touch, leads.lead_id == per_lead_touch.touch_lead_id
+    )
+    first_call, first_touch = joined.lead_first_call_at, joined.lead_first_touch_at
+    first_response = ibis.cases(
+        (first_call.isnull(), first_touch),
+        (first_touch.isnull() | (first_call <= first_touch), first_call),
+        else_=first_touch,
+    )
+    minutes = (first_response.epoch_seconds() - joined.created_at.epoch_seconds()).cast(
+        "float64"
+    ) / 60.0
+    delay = ibis.cases(
+        (minutes.isnull(), RESPONSE_DELAYS[4]),
+        (minutes < 5, RESPONSE_DELAYS[0]),
+        (minutes < 60, RESPONSE_DELAYS[1]),
+        (minutes < 24 * 60, RESPONSE_DELAYS[2]),
+        else_=RESPONSE_DELAYS[3],
+    )
+    before = joined.lead_calls_before.fill_null(0) + joined.lead_touches_before.fill_null(0)
+    return joined.select(
+        *leads.columns,
         calls_made=joined.lead_calls.fill_null(0),
         contact_calls=joined.lead_contact_calls.fill_null(0),
-        first_call_at=joined.lead_first_call_at,
-    ).select(*leads.columns, "calls_made", "contact_calls", "first_call_at")
+        first_call_at=first_call,
+        first_response_at=first_response,
+        minutes_to_first_response=minutes,
+        response_delay=delay,
+        interactions_before_conversion=before,
+    )
 
 
 def build_touches(context: Context) -> ir.Table:

@@ -75,9 +75,37 @@ def build_costs(context: Context) -> ir.Table:
         calendar,
         [calendar.day >= spread_input.period_start, calendar.day <= spread_input.period_end],
     )
-    return spread.mutate(amount=spread.amount * spread.share / spread.days).select(
+    daily = spread.mutate(amount=spread.amount * spread.share / spread.days).select(
         "cost_id", "campaign_id", "category", "kind", "rule", "day", "amount"
     )
+    return _split_by_lead_source(daily, tables["leads"])
+
+
+def _split_by_lead_source(daily: ir.Table, leads: ir.Table) -> ir.Table:
+    """Split each campaign's daily cost across lead sources, by the sources' share of the
+    campaign's leads that month (so cost per source and CPL per source exist). A campaign
+    with no lead that month keeps its cost under no source: nothing is lost."""
+    month = leads.created_at.cast("timestamp").truncate("M").cast("date")
+    mix = (
+        leads.filter(leads.campaign_id.notnull())
+        .mutate(mix_month=month)
+        .group_by(
+            [leads.campaign_id.name("mix_campaign_id"), "mix_month", leads.source.name("source")]
+        )
+        .aggregate(leads_n=lambda t: t.count().cast("float64"))
+    )
+    mix = mix.mutate(
+        source_share=mix.leads_n / mix.leads_n.sum().over(group_by=["mix_campaign_id", "mix_month"])
+    )
+    daily = daily.mutate(cost_month=daily.day.cast("timestamp").truncate("M").cast("date"))
+    joined = daily.left_join(
+        mix,
+        [daily.campaign_id == mix.mix_campaign_id, daily.cost_month == mix.mix_month],
+    )
+    return joined.select(
+        "cost_id", "campaign_id", "category", "kind", "rule", "day", "source",
+        amount=joined.amount * ibis.coalesce(joined.source_share, 1.0),
+    )  # fmt: skip
 
 
 def build_orders(context: Context) -> ir.Table:
@@ -102,6 +130,7 @@ def build_orders(context: Context) -> ir.Table:
         call_started_at=calls.started_at,
         call_campaign_id=calls.campaign_id,
         call_agent_id=calls.agent_id,
+        call_lead_id=calls.lead_id,
         call_id=calls.call_id,
     )
     candidates = order_keys.join(
@@ -118,12 +147,14 @@ def build_orders(context: Context) -> ir.Table:
         )
     )
     last_call = ranked.filter(ranked["rank"] == 0).select(
-        "order_id", "call_campaign_id", "call_agent_id"
+        "order_id", "call_campaign_id", "call_agent_id", "call_lead_id"
     )
 
     joined = orders.left_join(by_code, orders.tracking_code == by_code.code).left_join(
         last_call, "order_id"
     )
+    converting = _converting_leads(orders, tables["leads"])
+    joined = joined.left_join(converting, joined.order_id == converting.converted_order_id)
     attributed_by = ibis.cases(
         (joined.campaign_id.notnull(), "campaign"),
         (joined.code_campaign_id.notnull(), "tracking_code"),
@@ -135,5 +166,35 @@ def build_orders(context: Context) -> ir.Table:
             joined.campaign_id, joined.code_campaign_id, joined.call_campaign_id
         ),
         agent_id=joined.call_agent_id,
+        lead_id=ibis.coalesce(joined.call_lead_id, joined.converted_lead_id),
         attributed_by=attributed_by,
-    ).select(*orders.columns, "agent_id", "attributed_by")
+    ).select(*orders.columns, "agent_id", "lead_id", "attributed_by")
+
+
+def _converting_leads(orders: ir.Table, leads: ir.Table) -> ir.Table:
+    """For each order, the contact's last lead converted at or before it (its lead source)."""
+    order_keys = orders.select(
+        order_id=orders.order_id, order_contact=orders.contact_id, order_at=orders.ordered_at
+    )
+    converted = leads.filter(leads.converted_at.notnull()).select(
+        converted_lead_id=leads.lead_id,
+        lead_contact=leads.contact_id,
+        lead_converted_at=leads.converted_at,
+    )
+    candidates = order_keys.join(
+        converted,
+        [
+            order_keys.order_contact == converted.lead_contact,
+            converted.lead_converted_at <= order_keys.order_at,
+        ],
+    )
+    ranked = candidates.mutate(
+        rank=ibis.row_number().over(
+            group_by="order_id",
+            order_by=[ibis.desc("lead_converted_at"), ibis.desc("converted_lead_id")],
+        )
+    )
+    first = ranked.filter(ranked["rank"] == 0)
+    return first.select(
+        converted_order_id=first.order_id, converted_lead_id=first.converted_lead_id
+    )
