@@ -53,6 +53,9 @@ def test_every_dimension_splits_some_kpi_on_the_demo(demo_ws: callkpi.Workspace)
         "cost_kind": "cost",
         "source": "leads",
         "tier": "customers_end",
+        "stage": "stage_entries",
+        "response_delay": "leads",
+        "survey_kind": "csat_responses",
     }
     for dimension in load_catalog().dimensions:
         kpi = probes.get(dimension, "calls")
