@@ -86,7 +86,7 @@ def test_churn_and_retention_follow_the_issue_formulas(ws: Workspace) -> None:
 
 
 def test_a_whole_window_counts_at_its_own_bounds(ws: Workspace) -> None:
-    row = ws.kpis(KPIS + ["churn_rate"], start="2026-01-01", end="2026-02-28").records()[0]
+    row = ws.kpis([*KPIS, "churn_rate"], start="2026-01-01", end="2026-02-28").records()[0]
     # start U1, U2; new U3, U4, U6, U7; lost U2, U4; end U1, U3, U6, U7
     assert row == {"customers_start": 2, "new_customers": 4, "customers_lost": 2,
                    "customers_end": 4, "churn_rate": approx(2 / 2)}  # fmt: skip

@@ -133,7 +133,9 @@ def test_time_in_each_stage(ws: Workspace) -> None:
             by=["stage"],
         ).records()
     }
-    assert set(rows) == {"prospect", "qualification", "proposal"}  # won, lost are not stays
+    assert set(rows) == {"prospect", "qualification", "proposal", "won", "lost"}
+    assert rows["won"]["stage_entries"] == 2  # D1, D2 (D6 closed without a 'won' row)
+    assert rows["won"]["stage_duration"] is None  # won and lost are not stays
     # prospect: D1 3, D2 2, D3 5 (until lost), D4 3, D6 30 (until closed)
     assert rows["prospect"] == {
         "stage": "prospect", "stage_entries": 5, "stage_duration": approx(43 / 5),

@@ -31,3 +31,11 @@ def bind(tree: sge.Expression) -> sge.Expression:
         return node
 
     return tree.transform(swap)
+
+
+def to_sql(table: ir.Table, dialect: str, pretty: bool = False) -> str:
+    """Compile an Ibis expression over unbound tables to SQL with bound placeholders."""
+    import ibis.backends.sql.compilers as sql_compilers
+
+    compiler = getattr(sql_compilers, dialect).compiler
+    return bind(compiler.to_sqlglot(table.unbind())).sql(dialect=compiler.dialect, pretty=pretty)

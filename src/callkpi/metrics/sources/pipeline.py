@@ -33,8 +33,9 @@ def build_deals(context: Context) -> ir.Table:
 def build_stage_spells(context: Context) -> ir.Table:
     """Each stage a deal entered, with when it left (the next stage entered).
 
-    A deal's last stage has no end while the deal is open (censored at now); terminal
-    stages (won, lost) are not spells.
+    Every entry is a row (so funnels count deals reaching won or lost too); `stay` marks the
+    stages a deal spends time in (not won, not lost). A stay's end is the next stage entered,
+    else the deal's close; while the deal is open its last stay has no end (censored at now).
     """
     stages = context.tables["deal_stages"]
     deals = context.tables["deals"]
@@ -50,8 +51,8 @@ def build_stage_spells(context: Context) -> ir.Table:
         contact_id=deals.contact_id,
         deal_closed_at=deals.closed_at,
     )
-    joined = ordered.join(owners, ordered.deal_id == owners.spell_deal_id)
-    spells = joined.filter(~joined.stage.isin(["won", "lost"]))
+    spells = ordered.join(owners, ordered.deal_id == owners.spell_deal_id)
+    stay = ~spells.stage.isin(["won", "lost"])
     left = ibis.coalesce(spells.left_at, spells.deal_closed_at)
     now = ibis.now().cast("timestamp")
     return spells.select(
@@ -61,6 +62,7 @@ def build_stage_spells(context: Context) -> ir.Table:
         "campaign_id",
         "agent_id",
         "contact_id",
+        stay=stay,
         left_at=left,
         ended=left.notnull(),
         stage_days=days_between(spells.entered_at, ibis.coalesce(left, now)),

@@ -1,0 +1,1 @@
+"""Analyses built on the KPI engine: funnels, cohorts, pipeline stages."""
