@@ -36,6 +36,27 @@ WORDS: dict[str, dict[str, str]] = {
     "catalog_title": {"fr": "Catalogue des indicateurs", "en": "KPI catalog"},
     "kpi_title": {"fr": "Indicateurs", "en": "KPIs"},
     "error": {"fr": "Erreur", "en": "Error"},
+    # analyses
+    "step": {"fr": "Étape", "en": "Step"},
+    "count": {"fr": "Nombre", "en": "Count"},
+    "of_previous": {"fr": "% de l'étape précédente", "en": "% of previous step"},
+    "of_first": {"fr": "% de la première étape", "en": "% of first step"},
+    "cohort": {"fr": "Cohorte", "en": "Cohort"},
+    "month": {"fr": "Mois n°", "en": "Month"},
+    "customers": {"fr": "Clients", "en": "Customers"},
+    "retention": {"fr": "Rétention", "en": "Retention"},
+    "revenue_per_customer": {"fr": "CA cumulé par client", "en": "Cumulative revenue per customer"},
+    "margin_per_customer": {
+        "fr": "Marge cumulée par client",
+        "en": "Cumulative margin per customer",
+    },
+    "acquisition_cost_per_customer": {
+        "fr": "Coût d'acquisition par client",
+        "en": "Acquisition cost per customer",
+    },
+    "paid_back": {"fr": "Rentabilisé", "en": "Paid back"},
+    "payback_month": {"fr": "Mois de retour", "en": "Payback month"},
+    "bottleneck": {"fr": "Goulot", "en": "Bottleneck"},
 }
 
 UNITS: dict[str, dict[str, str]] = {

@@ -3,19 +3,27 @@ error on bad input or data, 2 on a usage error; JSON and CSV output for machines
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from callkpi.errors import CallkpiError
-from callkpi.settings import DEMO_DB, Lang, detect_lang, load_settings
+from callkpi.cli.analyze import analyze_app
+from callkpi.cli.common import (
+    CatalogFormat,
+    LangArg,
+    OutputFormat,
+    clean_errors,
+    db_location,
+    lang_of,
+    parse_where,
+    state,
+    stdout,
+)
+from callkpi.settings import DEMO_DB
 
 app = typer.Typer(
     name="callkpi",
@@ -25,64 +33,11 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-# In a pipe or a file there is no screen width to respect: do not wrap tables at 80 columns.
-stdout = Console(width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, soft_wrap=True)
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-class CatalogFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class LangOption(StrEnum):
-    fr = "fr"
-    en = "en"
 
 
 class ImportMode(StrEnum):
     atomic = "atomic"
     skip_invalid = "skip-invalid"
-
-
-class _State:
-    db: str | None = None
-
-
-state = _State()
-
-LangArg = Annotated[
-    LangOption | None,
-    typer.Option("--lang", help="Language of labels and numbers (default: from LANG)."),
-]
-
-
-def _lang(option: LangOption | None) -> Lang:
-    return option.value if option is not None else detect_lang()  # type: ignore[return-value]
-
-
-def _db() -> str:
-    return state.db or load_settings().db
-
-
-@contextlib.contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Turn expected failures into one line on stderr and exit code 1."""
-    try:
-        yield
-    except CallkpiError as exc:
-        message = str(exc)
-        stderr.print(f"error: {message}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
-    except (OSError, ValueError) as exc:
-        stderr.print(f"error: {exc}", markup=False, highlight=False)
-        raise typer.Exit(1) from None
 
 
 @app.callback()
@@ -126,19 +81,19 @@ def kpi_command(
     lang: LangArg = None,
 ) -> None:
     """Compute KPIs by dimension and period."""
-    with _clean_errors():
-        filters = _parse_where(where or [])
+    with clean_errors():
+        filters = parse_where(where or [])
         from callkpi.cli.render import result_csv, result_json, result_table
         from callkpi.workspace import open as open_workspace
 
-        with open_workspace(_db(), read_only=True) as ws:
+        with open_workspace(db_location(), read_only=True) as ws:
             result = ws.kpis(kpis, by=by or [], grain=grain, start=start, end=end, where=filters)
             if output is OutputFormat.json:
                 sys.stdout.write(result_json(result) + "\n")
             elif output is OutputFormat.csv:
                 sys.stdout.write(result_csv(result))
             else:
-                language = _lang(lang)
+                language = lang_of(lang)
                 if len(result) == 0:
                     from callkpi.i18n import word
 
@@ -160,13 +115,13 @@ def catalog_command(
     from callkpi.cli.render import catalog_records, catalog_table
     from callkpi.metrics.catalog import load_catalog
 
-    with _clean_errors():
+    with clean_errors():
         catalog = load_catalog()
         if output is CatalogFormat.json:
             sys.stdout.write(json.dumps(catalog_records(catalog), ensure_ascii=False, indent=2))
             sys.stdout.write("\n")
         else:
-            stdout.print(catalog_table(catalog, _lang(lang)))
+            stdout.print(catalog_table(catalog, lang_of(lang)))
 
 
 @app.command("import")
@@ -189,10 +144,10 @@ def import_command(
     """Import a canonical CSV file into a table of the store."""
     from callkpi.cli.reports import print_import_report
 
-    with _clean_errors():
+    with clean_errors():
         from callkpi.workspace import open as open_workspace
 
-        with open_workspace(_db()) as ws:
+        with open_workspace(db_location()) as ws:
             report = ws.import_file(table, file, mode=mode.value, dry_run=dry_run)
         print_import_report(report, stdout, as_json=output is CatalogFormat.json)
         if report.rejected:
@@ -214,7 +169,7 @@ def generate_command(
     """Write a deterministic, realistic demo dataset (a store or canonical CSV files)."""
     from callkpi.cli.demo import generate
 
-    with _clean_errors():
+    with clean_errors():
         generate(
             out,
             calls=calls,
@@ -235,20 +190,10 @@ def demo_command(
     """Generate the demo store (callkpi-demo.duckdb) and print last month's headline KPIs."""
     from callkpi.cli.demo import run_demo
 
-    with _clean_errors():
+    with clean_errors():
         run_demo(
-            Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=_lang(lang), console=stdout
+            Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=lang_of(lang), console=stdout
         )
-
-
-def _parse_where(items: list[str]) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not DIM=VALUE", param_hint="--where")
-        filters.setdefault(name.strip(), []).append(value)
-    return filters
 
 
 def _month(text: str | None) -> dt.date | None:
@@ -265,6 +210,9 @@ def _month(text: str | None) -> dt.date | None:
             "the demo starts on the first day of a month", param_hint="--start"
         )
     return day
+
+
+app.add_typer(analyze_app, name="analyze")
 
 
 def main() -> None:

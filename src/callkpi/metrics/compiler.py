@@ -334,21 +334,27 @@ class KpiCompiler:
         wanted: dict[str, Dimension],
         kpis: list[SimpleKpi],
     ) -> ir.Table:
-        """Add one text column per dimension: a source column, or a lookup join."""
-        columns: dict[str, ir.Value] = {}
+        """Add one text column per dimension: a source column, or a lookup join.
+
+        The joins come first and the columns are read from the final relation, so that no
+        expression refers to a relation a later join replaced."""
+        sources: dict[str, str] = {}
         for name, dimension in wanted.items():
             if dimension.column is not None and dimension.column in relation.columns:
-                columns[name] = relation[dimension.column].cast("string")
+                sources[name] = dimension.column
                 continue
             lookup = dimension.lookup
             if lookup is None or lookup.key not in relation.columns:
                 raise QueryError(self._unreachable(dimension, kpis, relation))
             side = tables[lookup.table]
-            side = side.select(**{f"{name}_key": side[lookup.key], name: side[lookup.column]})
+            looked_up = f"{name}_value"
+            side = side.select(**{f"{name}_key": side[lookup.key], looked_up: side[lookup.column]})
             relation = relation.left_join(side, relation[lookup.key] == side[f"{name}_key"])
             relation = relation.drop(f"{name}_key")
-            columns[name] = relation[name].cast("string")
-        return relation.mutate(**columns) if columns else relation
+            sources[name] = looked_up
+        if not sources:
+            return relation
+        return relation.mutate(**{name: relation[c].cast("string") for name, c in sources.items()})
 
     def _unreachable(self, dimension: Dimension, kpis: list[SimpleKpi], relation: ir.Table) -> str:
         reachable = [

@@ -1,0 +1,82 @@
+"""What every command shares: consoles, output formats, the --db and --lang options, and the
+one-line error contract (exit 1 on bad data, 2 on bad usage)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from callkpi.errors import CallkpiError
+from callkpi.settings import Lang, detect_lang, load_settings
+
+# In a pipe or a file there is no screen width to respect: do not wrap tables at 80 columns.
+stdout = Console(width=None if sys.stdout.isatty() else 160)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class CatalogFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class LangOption(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class _State:
+    """The global options, set by the app's callback before any command runs."""
+
+    db: str | None = None
+
+
+state = _State()
+
+LangArg = Annotated[
+    LangOption | None,
+    typer.Option("--lang", help="Language of labels and numbers (default: from LANG)."),
+]
+
+
+def lang_of(option: LangOption | None) -> Lang:
+    return option.value if option is not None else detect_lang()  # type: ignore[return-value]
+
+
+def db_location() -> str:
+    return state.db or load_settings().db
+
+
+@contextlib.contextmanager
+def clean_errors() -> Iterator[None]:
+    """Turn expected failures into one line on stderr and exit code 1."""
+    try:
+        yield
+    except CallkpiError as exc:
+        stderr.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except (OSError, ValueError) as exc:
+        stderr.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def parse_where(items: list[str]) -> dict[str, list[str]]:
+    """`DIM=VALUE` options into a filter; the same DIM twice means either value."""
+    filters: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{item!r} is not DIM=VALUE", param_hint="--where")
+        filters.setdefault(name.strip(), []).append(value)
+    return filters
