@@ -170,3 +170,28 @@ def test_cohorts_refuse_filters_they_cannot_apply(crm: Workspace) -> None:
         cohorts(crm, "month", where={"outcome": ["sale"]})
     with pytest.raises(callkpi.UnknownNameError, match="cohort kind"):
         cohorts(crm, "week")  # type: ignore[arg-type]
+
+
+def test_a_tie_between_stages_is_broken_by_the_mean() -> None:
+    ws = callkpi.open(":memory:")
+    # Q1: prospect 3 d, proposal 3 d; Q2: prospect 3 d, proposal 9 d; Q3: prospect 5 d,
+    # proposal 3 d. Both medians are 3 (KM too); means: prospect 11/3, proposal 5.
+    spells = [
+        ("Q1", "prospect", "2026-01-01"), ("Q1", "proposal", "2026-01-04"), ("Q1", "won", "2026-01-07"),
+        ("Q2", "prospect", "2026-01-01"), ("Q2", "proposal", "2026-01-04"), ("Q2", "won", "2026-01-13"),
+        ("Q3", "prospect", "2026-01-01"), ("Q3", "proposal", "2026-01-06"), ("Q3", "won", "2026-01-09"),
+    ]  # fmt: skip
+    ws.append(
+        "deals",
+        [{"deal_id": d, "created_at": ts("2026-01-01"), "status": "won",
+          "closed_at": ts("2026-01-13")} for d in ("Q1", "Q2", "Q3")],
+    )  # fmt: skip
+    ws.append(
+        "deal_stages", [{"deal_id": d, "stage": s, "entered_at": ts(a)} for d, s, a in spells]
+    )
+    rows = stages(ws)
+    assert [(r["stage"], r["stage_duration_km_median"], r["bottleneck"]) for r in rows] == [
+        ("prospect", 3.0, False),
+        ("proposal", 3.0, True),
+    ]
+    assert rows[1]["stage_duration"] == approx(5.0)
