@@ -81,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="run the cases whose name contains this text")
     options = parser.parse_args()
 
     db, generate_s = ensure_store(options.calls)
@@ -91,6 +92,19 @@ def main() -> None:
             "revenue"}], ["agent"], "month"),
         ("response_rate by segment x month", ["response_rate"], ["segment"], "month"),
         ("contact_rate, all time", ["contact_rate"], [], "all"),
+        ("customers by month", ["customers_start", "customers_end", "new_customers",
+            "customers_lost", "churn_rate", "retention_rate", "upsell_rate"], [], "month"),
+        ("pipeline by month", ["close_rate", "avg_deal_size", "sales_cycle_length",
+            "sales_cycle_km_median"], [], "month"),
+        ("time in stage by stage", ["stage_entries", "stage_duration",
+            "stage_duration_median", "stage_duration_km_median"], ["stage"], "all"),
+        ("service and email by month", ["nps", "csat", "fcr", "ticket_resolution_time",
+            "open_rate", "click_rate"], [], "month"),
+        ("engagement by month", ["speed_to_lead", "touches_to_convert", "freshness_7d",
+            "freshness_30d"], [], "month"),
+        ("value by segment", ["clv", "aov", "purchase_frequency", "customer_lifetime_months"],
+            ["segment"], "all"),
+        ("profitability by source", ["revenue", "cost", "roi", "cpl"], ["source"], "all"),
     ]  # fmt: skip
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -103,7 +117,8 @@ def main() -> None:
         "| CLI peak RSS (MB) |"
     )
     print("|---|---|---|---|---|")
-    for name, kpis, by, grain in cases:
+    selected = [c for c in cases if options.only is None or options.only in c[0]]
+    for name, kpis, by, grain in selected:
         args = ["kpi", *kpis, "--grain", grain]
         for dimension in by:
             args += ["--by", dimension]
