@@ -121,3 +121,33 @@ def test_a_broken_catalog_reports_every_problem_with_its_line() -> None:
 def test_invalid_yaml_names_the_line() -> None:
     with pytest.raises(CatalogError, match=r"my.yaml:3: not valid YAML"):
         parse_catalog("kpis:\n  a: {\n  b: ]\n", "my.yaml")
+
+
+def test_a_model_kpi_cannot_feed_a_formula() -> None:
+    text = """\
+kpis:
+  calls:
+    type: simple
+    label: {fr: A, en: A}
+    description: {fr: a, en: a}
+    unit: count
+    source: calls
+    agg: count
+  cycle:
+    type: model
+    label: {fr: C, en: C}
+    description: {fr: c, en: c}
+    unit: days
+    source: deals
+    function: km_median
+    duration: age_days
+    event: won
+  bad:
+    type: derived
+    label: {fr: B, en: B}
+    description: {fr: b, en: b}
+    unit: ratio
+    expr: cycle / calls
+"""
+    with pytest.raises(CatalogError, match=r"x.yaml:18: kpi 'bad': 'cycle' is a model KPI"):
+        parse_catalog(text, "x.yaml")

@@ -257,7 +257,8 @@ def _check_references(
             for part in (kpi.numerator, kpi.denominator):
                 if part not in kpis:
                     yield "kpi", name, f"unknown KPI {part!r}"
-        else:
+            yield from _no_model_parts(name, [kpi.numerator, kpi.denominator], kpis)
+        elif isinstance(kpi, DerivedKpi):
             try:
                 expression = expressions.parse(kpi.expr)
             except expressions.ExpressionError as exc:
@@ -265,7 +266,17 @@ def _check_references(
                 continue
             for part in sorted(expression.names - set(kpis)):
                 yield "kpi", name, f"unknown KPI {part!r} in expr"
+            yield from _no_model_parts(name, sorted(expression.names), kpis)
     yield from _check_cycles(kpis)
+
+
+def _no_model_parts(
+    name: str, parts: list[str], kpis: dict[str, Any]
+) -> Iterator[tuple[str, str, str]]:
+    """A model KPI's value exists only after SQL: it cannot feed a ratio or an expression."""
+    for part in parts:
+        if isinstance(kpis.get(part), ModelKpi):
+            yield "kpi", name, f"{part!r} is a model KPI and cannot be used in a formula"
 
 
 def _source_columns() -> dict[str, dict[str, str]]:
