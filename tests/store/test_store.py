@@ -111,3 +111,15 @@ def test_duckdb_urls_and_memory(tmp_path: Path) -> None:
     assert open_store(f"duckdb://{tmp_path / 'u.duckdb'}").schema_version() == LATEST_VERSION
     assert (tmp_path / "u.duckdb").exists()
     assert callkpi.open(":memory:").count("calls") == 0
+
+
+def test_an_older_store_opened_read_only_is_upgraded_first(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    store = open_store(path)
+    store.execute("DELETE FROM schema_version WHERE version > 1")
+    store.close()
+    if LATEST_VERSION == 1:
+        pytest.skip("only one schema version exists: nothing to upgrade from")
+    reader = open_store(path, read_only=True)
+    assert reader.schema_version() == LATEST_VERSION
+    assert reader.read_only

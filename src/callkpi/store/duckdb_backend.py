@@ -36,7 +36,19 @@ class DuckDBStore:
                 f"{self.path} is not a DuckDB database callkpi can open: {_first_line(exc)}"
             ) from exc
         self.read_only = read_only
+        if read_only and 0 < self.schema_version() < LATEST_VERSION:
+            self._upgrade_then_reopen()
         self._migrate()
+
+    def _upgrade_then_reopen(self) -> None:
+        """An older store opened read-only (`callkpi kpi`): apply the forward migrations in a
+        short read-write session, then read as asked. Refused if the file cannot be written."""
+        self._con.close()
+        try:
+            DuckDBStore(self.path).close()
+        except StoreError as exc:
+            raise StoreError(f"{self.path} needs a schema upgrade that failed: {exc}") from exc
+        self._con = duckdb.connect(self.path, read_only=True)
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
