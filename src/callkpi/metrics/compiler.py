@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import ibis
-import ibis.backends.sql.compilers as sql_compilers
 import ibis.expr.types as ir
 
 from callkpi.errors import QueryError
 from callkpi.metrics import expressions
-from callkpi.metrics.binding import bind, placeholder
+from callkpi.metrics.binding import placeholder, to_sql
 from callkpi.metrics.catalog import SETS, Catalog
 from callkpi.metrics.model import (
     CompiledQuery,
@@ -46,7 +45,6 @@ class KpiCompiler:
     def __init__(self, catalog: Catalog, dialect: str = "duckdb") -> None:
         self.catalog = catalog
         self.dialect = dialect
-        self._sql_compiler = getattr(sql_compilers, dialect).compiler
         self._cache: dict[tuple[object, ...], CompiledQuery] = {}
 
     # -- public ---------------------------------------------------------------------------------
@@ -79,8 +77,7 @@ class KpiCompiler:
         return compiled
 
     def _sql(self, table: ir.Table, pretty: bool) -> str:
-        tree = bind(self._sql_compiler.to_sqlglot(table.unbind()))
-        return tree.sql(dialect=self._sql_compiler.dialect, pretty=pretty)
+        return to_sql(table, self.dialect, pretty)
 
     def _context(self, query: KpiQuery) -> Context:
         tables = TableSet()
