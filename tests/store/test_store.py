@@ -113,13 +113,21 @@ def test_duckdb_urls_and_memory(tmp_path: Path) -> None:
     assert callkpi.open(":memory:").count("calls") == 0
 
 
-def test_an_older_store_opened_read_only_is_upgraded_first(tmp_path: Path) -> None:
+def test_an_older_store_opened_read_only_is_upgraded_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from callkpi.store import duckdb_backend
+
     path = tmp_path / "old.duckdb"
-    store = open_store(path)
-    store.execute("DELETE FROM schema_version WHERE version > 1")
-    store.close()
-    if LATEST_VERSION == 1:
-        pytest.skip("only one schema version exists: nothing to upgrade from")
+    open_store(path).close()  # a store of the current version
+
+    def add_notes(con: object) -> None:  # a next version of the schema
+        con.execute("CREATE TABLE notes (text VARCHAR)")  # type: ignore[attr-defined]
+
+    newer = [*duckdb_backend.MIGRATIONS, add_notes]
+    monkeypatch.setattr(duckdb_backend, "MIGRATIONS", newer)
+    monkeypatch.setattr(duckdb_backend, "LATEST_VERSION", len(newer))
     reader = open_store(path, read_only=True)
-    assert reader.schema_version() == LATEST_VERSION
     assert reader.read_only
+    assert reader.schema_version() == len(newer)
+    assert reader.row_count("notes") == 0
