@@ -266,3 +266,20 @@ def empty_ws(tmp_path: Path) -> Iterator[Workspace]:
     ws = callkpi.open(tmp_path / "empty.duckdb")
     yield ws
     ws.close()
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may skip: a skip there hides a missing server or package."""
+    import os
+
+    if os.environ.get("CI") == "true" and _skipped:
+        print(f"\nCI=true forbids skips; skipped: {', '.join(_skipped)}")
+        session.exitstatus = 1
