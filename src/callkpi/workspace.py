@@ -108,7 +108,7 @@ class Workspace:
         """Append rows (dicts with canonical column names, or an Arrow table) in one go."""
         return append_rows(self.store, table, rows)
 
-    def import_file(self, table: str, path: str | Path, **options: Any) -> Any:
+    def import_file(self, table: str | None, path: str | Path, **options: Any) -> Any:
         """Import a canonical CSV file into a table; see callkpi.ingest.import_file."""
         from callkpi.ingest import import_file
 

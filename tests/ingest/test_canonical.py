@@ -147,10 +147,21 @@ def test_semicolon_file_accepts_decimal_commas(store: Store, tmp_path: Path) -> 
     assert rows(store, "SELECT talk_s, ring_s FROM calls") == [{"talk_s": 12.5, "ring_s": 3.0}]
 
 
-def test_decimal_comma_is_a_bad_type_in_a_comma_file(store: Store, tmp_path: Path) -> None:
-    path = calls_file(tmp_path, call_line(talk_s='"12,5"'))
+def test_decimal_comma_is_a_bad_type_in_a_dot_decimal_column(store: Store, tmp_path: Path) -> None:
+    path = calls_file(
+        tmp_path,
+        call_line(talk_s="1.5"),
+        call_line("c2", talk_s="2.25"),
+        call_line("c3", talk_s='"12,5"'),
+    )
     report = import_file(store, "calls", path, mode="skip-invalid")
-    assert codes(report) == [(2, "talk_s", "bad_type")]
+    assert codes(report) == [(4, "talk_s", "bad_type")]
+
+
+def test_decimal_comma_is_detected_in_a_comma_file(store: Store, tmp_path: Path) -> None:
+    """Issue 3: the decimal mark is found per column, so quoted "12,5" reads as 12.5."""
+    import_file(store, "calls", calls_file(tmp_path, call_line(talk_s='"12,5"')))
+    assert rows(store, "SELECT talk_s FROM calls") == [{"talk_s": 12.5}]
 
 
 def test_bom_header_names_case_and_spaces_are_ignored(store: Store, tmp_path: Path) -> None:
@@ -212,7 +223,8 @@ def test_unconvertible_values_are_bad_type(
         ("contact_id,consent", "P1,maybe", "consent"),
         ("campaign_id,start_date", "K1,2024-02-30", "start_date"),
         ("campaign_id,start_date", "K1,05/01/24", "start_date"),
-        ("campaign_id,budget", "K1,12 000", "budget"),
+        ("campaign_id,budget", "K1,12.000.00", "budget"),
+        ("campaign_id,budget", "K1,1_000", "budget"),
     ],
 )
 def test_bad_types_of_other_column_types(
@@ -380,7 +392,7 @@ def test_composite_keys_compare_typed_values(store: Store, tmp_path: Path) -> No
     assert (report.inserted, report.duplicates) == (2, 1)
     (reject,) = report.rejects
     assert (reject.line, reject.column, reject.code) == (3, None, "duplicate_key")
-    assert reject.value == "campaign_id=K1, contact_id=P1, at=2024-01-01T09:00:00, event=sent"
+    assert reject.value == "campaign_id=K1, contact_id=P1, at=2024-01-01 09:00:00, event=sent"
 
 
 def test_reimporting_the_same_file_updates_everything(store: Store, tmp_path: Path) -> None:
@@ -541,11 +553,13 @@ def test_binary_file(store: Store, tmp_path: Path) -> None:
     assert "spreadsheet" in refused(store, path)
 
 
-def test_non_utf8_file(store: Store, tmp_path: Path) -> None:
+def test_non_utf8_file_is_read_as_cp1252(store: Store, tmp_path: Path) -> None:
+    """Issue 3: cp1252 and latin-1 files are detected and decoded, not refused."""
     path = tmp_path / "latin1.csv"
     path.write_bytes(("campaign_id,name\nK1,Été\n").encode("latin-1"))
-    message = refused(store, path, "campaigns")
-    assert "latin1.csv:2: the encoding is not UTF-8" in message and "save it as UTF-8" in message
+    report = import_file(store, "campaigns", path)
+    assert report.encoding == "cp1252"
+    assert rows(store, "SELECT name FROM campaigns") == [{"name": "Été"}]
 
 
 def test_unknown_column_suggests_a_name(store: Store, tmp_path: Path) -> None:
@@ -567,17 +581,20 @@ def test_duplicate_header_column(store: Store, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('campaign_id,name\nK1,a\nK2,"unterminated\nK3,c\n', "line 3: Value with unterminated"),
-        ("campaign_id,name\nK1,a\nK2,b,c\n", "line 3: Expected Number of Columns: 2 Found: 3"),
-        ("campaign_id,name\nK1,a\nK2\n", "line 3: Expected Number of Columns: 2 Found: 1"),
+        ('campaign_id,name\nK1,a\nK2,"unterminated\nK3,c\n', "a quote is not closed"),
+        ("campaign_id,name\nK1,a\nK2,b,c\n", "Expected Number of Columns: 2 Found: 3"),
+        ("campaign_id,name\nK1,a\nK2\n", "Expected Number of Columns: 2 Found: 1"),
     ],
 )
-def test_broken_csv_structure_names_the_line(
+def test_broken_csv_records_are_bad_rows_naming_the_line(
     store: Store, tmp_path: Path, text: str, expected: str
 ) -> None:
     message = refused(store, write(tmp_path, text), "campaigns")
-    assert "broken CSV structure" in message and expected in message
+    assert "1 row(s) rejected" in message and "in.csv:3: bad_row:" in message
+    assert expected in message
     assert store.row_count("campaigns") == 0
+    report = import_file(store, "campaigns", write(tmp_path, text), mode="skip-invalid")
+    assert (report.rows_read, report.inserted, report.rejected) == (2, 1, 1)
 
 
 def test_unknown_table_and_mode(store: Store, tmp_path: Path) -> None:
@@ -615,7 +632,7 @@ VALID = {
 INVALID = {
     "campaign_id": [""],
     "started_at": ["", "soon", "2024-02-30 10:00"],
-    "talk_s": ["-1", "abc", "1,5"],
+    "talk_s": ["-1", "abc", "1;5"],
     "outcome": ["", "won", "Sale"],
     "attempt_no": ["1.5", "x"],
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from callkpi.cli.common import (
     state,
     stdout,
 )
+from callkpi.cli.imports import import_command, profile_app
 from callkpi.settings import DEMO_DB
 
 app = typer.Typer(
@@ -33,11 +33,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class ImportMode(StrEnum):
-    atomic = "atomic"
-    skip_invalid = "skip-invalid"
 
 
 @app.callback()
@@ -124,36 +119,6 @@ def catalog_command(
             stdout.print(catalog_table(catalog, lang_of(lang)))
 
 
-@app.command("import")
-def import_command(
-    table: Annotated[str, typer.Argument(help="Canonical table: calls, leads, costs...")],
-    file: Annotated[Path, typer.Argument(help="CSV file with the table's column names.")],
-    mode: Annotated[
-        ImportMode,
-        typer.Option(
-            "--mode", help="atomic: any bad row writes nothing; skip-invalid: keep good rows."
-        ),
-    ] = ImportMode.atomic,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
-    output: Annotated[CatalogFormat, typer.Option("--format", help="Report format.")] = (
-        CatalogFormat.table
-    ),
-) -> None:
-    """Import a canonical CSV file into a table of the store."""
-    from callkpi.cli.reports import print_import_report
-
-    with clean_errors():
-        from callkpi.workspace import open as open_workspace
-
-        with open_workspace(db_location()) as ws:
-            report = ws.import_file(table, file, mode=mode.value, dry_run=dry_run)
-        print_import_report(report, stdout, as_json=output is CatalogFormat.json)
-        if report.rejected:
-            raise typer.Exit(1)
-
-
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Option("--out", help="A .duckdb store, or a folder for CSV files.")],
@@ -212,6 +177,8 @@ def _month(text: str | None) -> dt.date | None:
     return day
 
 
+app.command("import")(import_command)
+app.add_typer(profile_app, name="profile")
 app.add_typer(analyze_app, name="analyze")
 
 

@@ -1,140 +1,217 @@
-"""Sorting staged rows into refused, duplicate and accepted, and naming the problems.
+"""From the refused rows DuckDB found to the rejects users read: line, column, code, value.
 
-Works on this import's temporary tables (`staged`, `bad`, `acc`); every query is set-wise,
-and only the first MAX_REJECTS problems ever reach Python.
+Problems come from four places (records the CSV reader could not split, tagged rows from the
+scan, unknown references, in-file duplicates); each is numbered by its record in the file,
+sorted in file order, cut at MAX_REJECTS, and given its physical line.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import duckdb
 
-from callkpi.ingest.csvfile import CsvFile, record_lines
-from callkpi.ingest.report import MAX_REJECTS, Reject, redact
-from callkpi.ingest.rules import Check, key_match, lit, q, value_sql
+from callkpi.ingest.csvfile import logical_to_records, record_lines
+from callkpi.ingest.report import MAX_REJECTS, REDACTED, Reject, redact
+from callkpi.ingest.rules import REFERENCES, q
+from callkpi.ingest.scan import Scan
+from callkpi.ingest.sources import Source
 from callkpi.store.schema import Table
+
+_BAD_ROW = {
+    "TOO MANY COLUMNS": "more fields than the header",
+    "MISSING COLUMNS": "fewer fields than the header (a truncated line?)",
+    "UNQUOTED VALUE": "a quote is not closed where it should be (the record may run on)",
+    "INVALID ENCODING": "bytes that are not valid in the file's encoding",
+    "LINE SIZE OVER MAXIMUM": "the line is too long",
+}
 
 
 @dataclass(frozen=True)
-class Counts:
-    """How the valid rows split: new, already stored, repeated in the file."""
-
-    inserted: int
-    updated: int
-    duplicates: int
-
-
-def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    """The single integer a `SELECT count(*)`-like query returns."""
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+class Problem:
+    record: int  # index among all records of the file
+    order: int  # check order within a record
+    column: str | None
+    code: str
+    value: str | None
+    message: str
+    first: int | None = None  # duplicates: record of the kept occurrence
 
 
-def find_bad(con: duckdb.DuckDBPyConnection, checks: list[Check], staged: str, bad: str) -> int:
-    """Copy the refused rows of `staged` to `bad`; return how many there are."""
-    condition = " OR ".join(f"coalesce({c.condition}, FALSE)" for c in checks) or "FALSE"
-    con.execute(f"CREATE TEMP TABLE {q(bad)} AS SELECT * FROM {q(staged)} s WHERE {condition}")
-    return count(con, f"SELECT count(*) FROM {q(bad)}")
+@dataclass(frozen=True)
+class BrokenRecords:
+    """Records the CSV reader refused: their file record indices and first problems."""
+
+    records: list[int]
+    problems: list[Problem]
+    encoding_errors: int
 
 
-def find_accepted(
-    con: duckdb.DuckDBPyConnection, spec: Table, staged: str, bad: str, accepted: str
-) -> Counts:
-    """Rank the valid rows within their key (`_dup`, `_first`) and flag stored keys."""
-    key = ", ".join(f"s.{q(k)}" for k in spec.key)
-    con.execute(
-        f"CREATE TEMP TABLE {q(accepted)} AS SELECT s.*, "
-        f"row_number() OVER (PARTITION BY {key} ORDER BY s._rn) AS _dup, "
-        f"min(s._rn) OVER (PARTITION BY {key}) AS _first, "
-        f"EXISTS (SELECT 1 FROM {q(spec.name)} x WHERE {key_match(spec, 'x', 's')}) AS _exists "
-        f"FROM {q(staged)} s ANTI JOIN {q(bad)} b ON s._rn = b._rn"
+def broken_records(con: duckdb.DuckDBPyConnection, source: Source, personal: bool) -> BrokenRecords:
+    """Read this import's rejects table (CSV only)."""
+    if source.kind != "csv" or not source.rejects_table:
+        return BrokenRecords([], [], 0)
+    try:
+        rows = con.execute(
+            f"SELECT e.line, any_value(e.error_type), any_value(e.error_message), "
+            f"any_value(e.csv_line) FROM {q(source.rejects_table)} e "
+            f"GROUP BY e.line ORDER BY e.line"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return BrokenRecords([], [], 0)
+    assert source.read_path is not None and source.delimiter is not None
+    located = logical_to_records(
+        source.read_path,
+        source.delimiter,
+        [int(r[0]) for r in rows],
+        header=source.has_header,
+        quote=source.quote,
     )
-    row = con.execute(
-        "SELECT count(*) FILTER (_dup = 1 AND NOT _exists), "
-        "count(*) FILTER (_dup = 1 AND _exists), "
-        f"count(*) FILTER (_dup > 1) FROM {q(accepted)}"
-    ).fetchone()
-    assert row is not None
-    return Counts(int(row[0]), int(row[1]), int(row[2]))
-
-
-# (record, check index, column, code, value, message, record of the first occurrence)
-_Found = tuple[int, int, str | None, str, str | None, str, int | None]
-
-
-def list_rejects(
-    con: duckdb.DuckDBPyConnection,
-    spec: Table,
-    file: CsvFile,
-    checks: list[Check],
-    bad: str,
-    accepted: str,
-) -> tuple[list[Reject], int, Reject | None]:
-    """The first MAX_REJECTS problems in file order, their total, and the first refusal.
-
-    The first refusal (not a duplicate) is returned apart, for atomic mode's error message,
-    since a file may hold more than MAX_REJECTS duplicates before it.
-    """
-    problems, total = _problems(con, spec, checks, bad)
-    duplicates = _duplicates(con, spec, len(checks), accepted)
-    total += count(con, f"SELECT count(*) FROM {q(accepted)} WHERE _dup > 1")
-    found = sorted(problems + duplicates, key=lambda item: (item[0], item[1]))[:MAX_REJECTS]
-    first = problems[:1]
-    wanted = {item[0] for item in found + first}
-    wanted |= {item[6] for item in found if item[6] is not None}
-    lines = record_lines(file.path, file.delimiter, wanted)
-    rejects = [_reject(spec, item, lines) for item in found]
-    return rejects, total, (_reject(spec, first[0], lines) if first else None)
-
-
-def _problems(
-    con: duckdb.DuckDBPyConnection, spec: Table, checks: list[Check], bad: str
-) -> tuple[list[_Found], int]:
-    if not checks:
-        return [], 0
-    union = " UNION ALL ".join(
-        f"SELECT s._rn AS rn, {i} AS idx, {lit(c.column)} AS col, {lit(c.code)} AS code, "
-        f"CAST({value_sql(spec, c.column)} AS VARCHAR) AS value, {c.message} AS message "
-        f"FROM {q(bad)} s WHERE coalesce({c.condition}, FALSE)"
-        for i, c in enumerate(checks)
-    )
-    total = count(con, f"SELECT count(*) FROM ({union})")
-    rows = con.execute(
-        f"SELECT rn, idx, col, code, value, message FROM ({union}) "
-        f"ORDER BY rn, idx LIMIT {MAX_REJECTS}"
-    ).fetchall()
-    return [
-        (rn, idx, col, code, value, msg, None) for rn, idx, col, code, value, msg in rows
-    ], total
-
-
-def _duplicates(
-    con: duckdb.DuckDBPyConnection, spec: Table, index: int, accepted: str
-) -> list[_Found]:
-    if len(spec.key) == 1:
-        column: str | None = spec.key[0]
-        key_value = value_sql(spec, spec.key[0])
-    else:
-        column = None
-        parts = ", ".join(
-            f"{lit(k + '=')} || coalesce(CAST({value_sql(spec, k)} AS VARCHAR), '')"
-            for k in spec.key
+    records: list[int] = []
+    problems: list[Problem] = []
+    encoding_errors = 0
+    for line, kind, message, text in rows:
+        record, _ = located.get(int(line), (int(line) - 2, int(line)))
+        records.append(record)
+        encoding_errors += kind == "INVALID ENCODING"
+        reason = _BAD_ROW.get(str(kind), str(kind).lower())
+        detail = (
+            f"{reason}: {message}" if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS") else reason
         )
-        key_value = f"concat_ws(', ', {parts})"
-    rows = con.execute(
-        f"SELECT s._rn, CAST({key_value} AS VARCHAR), s._first FROM {q(accepted)} s "
-        f"WHERE s._dup > 1 ORDER BY s._rn LIMIT {MAX_REJECTS}"
-    ).fetchall()
-    return [(rn, index, column, "duplicate_key", value, "", first) for rn, value, first in rows]
+        value = REDACTED if personal and text else redact(str(text or "").strip() or None, False)
+        problems.append(Problem(record, -1, None, "bad_row", value, detail))
+    return BrokenRecords(sorted(records), problems, encoding_errors)
 
 
-def _reject(spec: Table, item: _Found, lines: dict[int, int]) -> Reject:
-    """A problem as reported: physical line, personal data redacted."""
-    record, _, column, code, value, message, first = item
-    if code == "duplicate_key":
-        seen = lines.get(first, first + 2) if first is not None else "?"
-        message = f"key already seen on line {seen}; the first occurrence is kept"
-    involved = {column} if column else set(spec.key)
-    personal = bool(involved & set(spec.personal_data))
-    return Reject(lines.get(record, record + 2), column, code, redact(value, personal), message)
+def file_record(index: int, broken: list[int]) -> int:
+    """The file record of the `index`-th record DuckDB accepted (broken ones are skipped)."""
+    record = index
+    for skipped in broken:
+        if skipped <= record:
+            record += 1
+        else:
+            break
+    return record
+
+
+def tag_problems(
+    table: Table, scan: Scan, tags: list[tuple[int, str]], broken: list[int]
+) -> list[Problem]:
+    """Decode the scan's tags (mask + raw values) into one problem per failed check."""
+    problems: list[Problem] = []
+    for index, tag in tags:
+        mask_text, _, payload = tag[1:].partition("\x02")
+        mask = int(mask_text)
+        try:
+            raws = json.loads(payload) if payload else []
+        except json.JSONDecodeError:  # pragma: no cover - the scan writes valid JSON
+            raws = []
+        values = dict(zip(scan.raw_columns, raws, strict=False))
+        record = file_record(index, broken)
+        for row_check in scan.checks:
+            if not mask & (1 << row_check.index):
+                continue
+            check = row_check.check
+            message = check.message
+            if check.quote:
+                message = f"{message} {values.get(check.quote) or ''}".rstrip()
+            value = values.get(check.column)
+            personal = check.column in table.personal_data
+            problems.append(
+                Problem(
+                    record,
+                    row_check.index,
+                    check.column,
+                    check.code,
+                    redact(value, personal and value != REDACTED),
+                    message,
+                )
+            )
+    return problems
+
+
+def reference_problems(
+    table: Table, rows: list[tuple[int, str, str]], broken: list[int], base: int
+) -> list[Problem]:
+    targets = {c: f"{t}.{tc}" for c, t, tc in REFERENCES.get(table.name, ())}
+    return [
+        Problem(
+            file_record(index, broken),
+            base,
+            column,
+            "unknown_reference",
+            value,
+            f"not found in {targets[column]}",
+        )
+        for index, column, value in rows
+    ]
+
+
+def duplicate_problems(
+    table: Table, rows: list[tuple[int, int, list[str | None]]], broken: list[int], base: int
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, first, key in rows:
+        if len(table.key) == 1:
+            column: str | None = table.key[0]
+            value = key[0]
+        else:
+            column = None
+            value = ", ".join(f"{k}={v or ''}" for k, v in zip(table.key, key, strict=True))
+        problems.append(
+            Problem(
+                file_record(index, broken),
+                base,
+                column,
+                "duplicate_key",
+                value,
+                "",
+                file_record(first, broken),
+            )
+        )
+    return problems
+
+
+def to_rejects(source: Source, problems: list[Problem]) -> tuple[list[Reject], Reject | None]:
+    """The first MAX_REJECTS problems in file order, with lines; and the first refusal."""
+    ordered = sorted(problems, key=lambda p: (p.record, p.order))
+    shown = ordered[:MAX_REJECTS]
+    first = next((p for p in ordered if p.code != "duplicate_key"), None)
+    wanted = {p.record for p in shown} | {p.first for p in shown if p.first is not None}
+    if first is not None:
+        wanted.add(first.record)
+    lines = line_numbers(source, wanted)
+
+    def reject(problem: Problem) -> Reject:
+        message = problem.message
+        if problem.code == "duplicate_key" and problem.first is not None:
+            seen = lines.get(problem.first, problem.first + 2)
+            message = f"key already seen on line {seen}; the first occurrence is kept"
+        line = lines.get(problem.record, problem.record + 2)
+        return Reject(line, problem.column, problem.code, problem.value, message)
+
+    return [reject(p) for p in shown], (reject(first) if first else None)
+
+
+def line_numbers(source: Source, records: set[int]) -> dict[int, int]:
+    """File record index -> the line (CSV), sheet row (Excel) or record number users see."""
+    if source.kind == "csv":
+        assert source.read_path is not None and source.delimiter is not None
+        return record_lines(
+            source.read_path,
+            source.delimiter,
+            records,
+            header=source.has_header,
+            quote=source.quote,
+        )
+    if source.kind == "excel" and source.row_numbers is not None:
+        numbers = source.row_numbers
+        return {r: numbers[r] for r in records if 0 <= r < len(numbers)}
+    return {r: r + 1 for r in records}
+
+
+def drop_rejects_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    for name in (source.rejects_table, source.rejects_scan):
+        if name:
+            con.execute(f"DROP TABLE IF EXISTS temp.{q(name)}")

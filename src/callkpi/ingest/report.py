@@ -15,8 +15,10 @@ MAX_VALUE_CHARS = 200
 #: What a personal-data value is replaced with in a reject.
 REDACTED = "***"
 
-#: The reject codes, in the order a user should fix them.
+#: The reject codes, in the order a user should fix them. `bad_row` is a record the CSV
+#: reader could not split into the header's fields (a stray quote, a truncated last line).
 REJECT_CODES = (
+    "bad_row",
     "missing_required",
     "bad_type",
     "bad_value",
@@ -29,8 +31,9 @@ REJECT_CODES = (
 class Reject:
     """One problem found on one record of an import file.
 
-    `line` is the physical line (1 = header) where the record starts in the file;
-    `column` is None for a problem about several columns at once (a composite key).
+    `line` is the physical line (1 = header) where the record starts in the file, or the
+    sheet row (Excel), or the record number (Parquet, JSON lines); `column` is None for a
+    problem about several columns at once (a composite key) or about the whole record.
     """
 
     line: int
@@ -53,7 +56,8 @@ class ImportReport:
     Every record read is counted exactly once: `rows_read == inserted + updated + rejected +
     duplicates`. `rejects` lists the first MAX_REJECTS problems (a rejected record may have
     several, a duplicate has one); `rejects_total` counts them all. `import_id` is the ledger
-    row's id, None when nothing was written (dry run).
+    row's id, None when nothing was written (dry run). `created` counts the referenced rows
+    made by `create_missing` (campaigns, agents), with their first ids in `created_ids`.
     """
 
     table: str
@@ -69,6 +73,15 @@ class ImportReport:
     rejects: list[Reject] = field(default_factory=list)
     import_id: str | None = None
     rejects_total: int = 0
+    profile: str = "canonical"
+    file_format: str = "csv"
+    encoding: str | None = None
+    source_timezone: str = "UTC"
+    created: dict[str, int] = field(default_factory=dict)
+    created_ids: dict[str, list[str]] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    first_refusal: Reject | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         counted = self.inserted + self.updated + self.rejected + self.duplicates

@@ -52,5 +52,17 @@ def _migration_1(con: Connection) -> None:
     con.execute(IMPORTS_LEDGER_SQL)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1]
+def _migration_2(con: Connection) -> None:
+    """Ledger columns for issue 3's imports: the source's time zone, format and encoding, and
+    how many referenced rows (campaigns, agents) the import created."""
+    for column, sql_type in (
+        ("source_timezone", "VARCHAR"),
+        ("file_format", "VARCHAR"),
+        ("encoding", "VARCHAR"),
+        ("created_missing", "BIGINT"),
+    ):
+        con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2]
 LATEST_VERSION = len(MIGRATIONS)
