@@ -41,4 +41,13 @@ def fill_model_column(
     table_keys = [table.column(k).to_pylist() for k in keys]
     filled = [values.get(tuple(column[i] for column in table_keys)) for i in range(table.num_rows)]
     position = table.schema.get_field_index(part.kpi)
-    return table.set_column(position, part.kpi, pa.array(filled, type=pa.float64()))
+    return table.set_column(position, part.kpi, _float_array(filled))
+
+
+def _float_array(values: list[float | None]) -> pa.Array:
+    """Build the column from buffers: `pa.array` would import pandas (~0.9 s) when present."""
+    data = np.array([0.0 if v is None else v for v in values], dtype=np.float64)
+    valid = np.packbits(np.array([v is not None for v in values], dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(
+        pa.float64(), len(values), [pa.py_buffer(valid), pa.py_buffer(data)]
+    )
