@@ -51,7 +51,16 @@ def test_readme_commands_run() -> None:
 
 def test_every_command_has_help() -> None:
     runner = CliRunner()
-    for command in ("kpi", "catalog", "import", "profile", "demo", "generate", "analyze"):
+    for command in (
+        "kpi",
+        "catalog",
+        "dimensions",
+        "import",
+        "profile",
+        "demo",
+        "generate",
+        "analyze",
+    ):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.stdout

@@ -156,3 +156,19 @@ def test_the_installed_command_runs_as_a_process(small_db: str) -> None:
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout) == [{"calls": 10}]
+
+
+def test_kpi_details_adds_the_parts_of_each_rate(small_db: str) -> None:
+    code, out, _ = invoke("--db", small_db, "kpi", "contact_rate", "--format", "json", "--details")
+    assert code == 0
+    [row] = json.loads(out)
+    assert row["contact_rate_numerator"] == 6 and row["contact_rate_denominator"] == 10
+    assert row["contact_rate_low"] == pytest.approx(0.3127, abs=5e-5)
+
+
+def test_dimensions_lists_what_by_and_where_accept() -> None:
+    code, out, _ = invoke("dimensions", "--format", "json")
+    assert code == 0
+    ids = {d["id"]: d for d in json.loads(out)}
+    assert ids["team"]["lookup"] == {"table": "agents", "key": "agent_id", "column": "team"}
+    assert ids["campaign"]["label"] == {"fr": "Campagne", "en": "Campaign"}

@@ -73,6 +73,12 @@ def kpi_command(
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details", help="csv/json: add each rate's numerator, denominator and 95% interval."
+        ),
+    ] = False,
     lang: LangArg = None,
 ) -> None:
     """Compute KPIs by dimension and period."""
@@ -84,9 +90,9 @@ def kpi_command(
         with open_workspace(db_location(), read_only=True) as ws:
             result = ws.kpis(kpis, by=by or [], grain=grain, start=start, end=end, where=filters)
             if output is OutputFormat.json:
-                sys.stdout.write(result_json(result) + "\n")
+                sys.stdout.write(result_json(result, details) + "\n")
             elif output is OutputFormat.csv:
-                sys.stdout.write(result_csv(result))
+                sys.stdout.write(result_csv(result, details))
             else:
                 language = lang_of(lang)
                 if len(result) == 0:
@@ -95,6 +101,39 @@ def kpi_command(
                     stdout.print(word("no_rows", language))
                 else:
                     stdout.print(result_table(result, ws.catalog, language))
+
+
+@app.command("dimensions")
+def dimensions_command(
+    output: Annotated[CatalogFormat, typer.Option("--format", help="Output format.")] = (
+        CatalogFormat.table
+    ),
+    lang: LangArg = None,
+) -> None:
+    """List the dimensions KPIs can be split and filtered by (--by, --where)."""
+    import json
+
+    from rich.table import Table
+
+    from callkpi.cli.render import dimension_records
+    from callkpi.metrics.catalog import load_catalog
+
+    with clean_errors():
+        records = dimension_records(load_catalog())
+        if output is CatalogFormat.json:
+            sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+            return
+        language = lang_of(lang)
+        table = Table(header_style="bold")
+        for header in ("id", "label", "from"):
+            table.add_column(header)
+        for record in records:
+            lookup = record["lookup"]
+            origin = [record["column"]] if record["column"] else []
+            if lookup:
+                origin.append(f"{lookup['table']}.{lookup['column']} via {lookup['key']}")
+            table.add_row(record["id"], record["label"][language], " | ".join(origin))
+        stdout.print(table)
 
 
 @app.command("catalog")

@@ -15,21 +15,36 @@ from callkpi.metrics.result import KpiResult
 from callkpi.settings import Lang
 
 
-def result_json(result: KpiResult) -> str:
-    """The JSON contract: an array, one object per group, dimension keys then KPI ids."""
-    return json.dumps(result.records(), ensure_ascii=False, indent=2)
+def result_json(result: KpiResult, details: bool = False) -> str:
+    """The JSON contract: an array, one object per group, dimension keys then KPI ids
+    (with `details`, each rate's `_numerator`, `_denominator`, `_low` and `_high` too)."""
+    return json.dumps(result.records(details=details), ensure_ascii=False, indent=2)
 
 
-def result_csv(result: KpiResult) -> str:
+def result_csv(result: KpiResult, details: bool = False) -> str:
     """Plain machine CSV: comma, '.' decimal, ids as header, empty cell for null."""
-    records = result.records()
-    columns = [c.name for c in result.columns if c.role in ("dimension", "period", "value")]
+    records = result.records(details=details)
+    roles = ("dimension", "period", "value")
+    columns = [c.name for c in result.columns if details or c.role in roles]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in records:
         writer.writerow(["" if row[c] is None else row[c] for c in columns])
     return buffer.getvalue()
+
+
+def dimension_records(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every dimension with its labels and where it comes from."""
+    return [
+        {
+            "id": d.id,
+            "label": {"fr": d.label.fr, "en": d.label.en},
+            "column": d.column,
+            "lookup": None if d.lookup is None else d.lookup.model_dump(),
+        }
+        for d in catalog.dimensions.values()
+    ]
 
 
 def result_table(
