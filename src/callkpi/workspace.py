@@ -114,6 +114,12 @@ class Workspace:
 
         return import_file(self.store, table, path, **options)
 
+    def erase(self, subject: str, ids: list[str]) -> Any:
+        """Blank the personal data of contacts or agents (see callkpi.store.erasure)."""
+        from callkpi.store.erasure import erase
+
+        return erase(self.store, subject, ids)  # type: ignore[arg-type]
+
     def count(self, table: str) -> int:
         from callkpi.store.schema import table as canonical
 

@@ -20,6 +20,7 @@ from callkpi.cli.common import (
     parse_where,
     stdout,
 )
+from callkpi.exports import spreadsheet_safe
 from callkpi.i18n import MISSING, WORDS, format_value, word
 
 analyze_app = typer.Typer(
@@ -133,7 +134,9 @@ def _emit(
         if rows:
             writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+            writer.writerows(
+                {k: "" if v is None else spreadsheet_safe(v) for k, v in r.items()} for r in rows
+            )
         sys.stdout.write(buffer.getvalue())
         return
     if not rows:

@@ -158,6 +158,23 @@ def catalog_command(
             stdout.print(catalog_table(catalog, lang_of(lang)))
 
 
+@app.command("erase")
+def erase_command(
+    subject: Annotated[str, typer.Argument(help="contact or agent.")],
+    ids: Annotated[list[str], typer.Argument(help="Their ids.")],
+) -> None:
+    """Erase the personal data (phone, email, postal code; an agent's name) of people, keeping
+    their ids so that their calls and orders still count. Logged in the `erasures` table."""
+    from callkpi.workspace import open as open_workspace
+
+    with clean_errors(), open_workspace(db_location()) as ws:
+        done = ws.erase(subject, ids)
+    stdout.print(f"erased the personal data of {done.erased} {subject}(s)", highlight=False)
+    if done.missing:
+        stdout.print(f"not found: {', '.join(done.missing)}", highlight=False)
+        raise typer.Exit(1)
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[Path, typer.Option("--out", help="A .duckdb store, or a folder for CSV files.")],

@@ -9,7 +9,8 @@ from typing import Any
 
 from rich.table import Table
 
-from callkpi.i18n import format_period, format_value, word
+from callkpi.exports import spreadsheet_safe
+from callkpi.i18n import UNITS, format_period, format_value, word
 from callkpi.metrics.catalog import Catalog
 from callkpi.metrics.result import KpiResult
 from callkpi.settings import Lang
@@ -22,7 +23,8 @@ def result_json(result: KpiResult, details: bool = False) -> str:
 
 
 def result_csv(result: KpiResult, details: bool = False) -> str:
-    """Plain machine CSV: comma, '.' decimal, ids as header, empty cell for null."""
+    """Plain machine CSV: comma, '.' decimal, ids as header, empty cell for null; text that
+    would run as a spreadsheet formula is neutralised (callkpi.exports)."""
     records = result.records(details=details)
     roles = ("dimension", "period", "value")
     columns = [c.name for c in result.columns if details or c.role in roles]
@@ -30,7 +32,7 @@ def result_csv(result: KpiResult, details: bool = False) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in records:
-        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+        writer.writerow(["" if row[c] is None else spreadsheet_safe(row[c]) for c in columns])
     return buffer.getvalue()
 
 
@@ -119,6 +121,4 @@ def catalog_table(catalog: Catalog, lang: Lang) -> Table:
 
 
 def _unit_word(unit: str, lang: Lang) -> str:
-    from callkpi.i18n import UNITS
-
     return UNITS[unit][lang]

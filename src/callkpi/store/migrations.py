@@ -64,5 +64,13 @@ def _migration_2(con: Connection) -> None:
         con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2]
+def _migration_3(con: Connection) -> None:
+    """The erasure log: which person's personal data was erased, when and by whom."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS erasures "
+        "(subject VARCHAR, subject_id VARCHAR, erased_at TIMESTAMP, user_name VARCHAR)"
+    )
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,59 @@
+"""Erasing a person's personal data (GDPR right to erasure), in one transaction.
+
+Personal data lives only in `contacts` (phone, email, postal code) and `agents` (name): the
+schema says which columns (`Table.personal_data`). Erasing blanks those columns and keeps the
+ids, so the person's calls, orders and deals still count in the KPIs without naming anyone.
+Every erasure is recorded in `erasures` (which id, when, by whom; never what was erased).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from callkpi.errors import QueryError
+from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.ledger import current_user, utcnow
+from callkpi.store.schema import TABLES
+
+Subject = Literal["contact", "agent"]
+_TABLES: dict[str, tuple[str, str]] = {
+    "contact": ("contacts", "contact_id"),
+    "agent": ("agents", "agent_id"),
+}
+
+
+@dataclass(frozen=True)
+class Erasure:
+    subject: str
+    ids: tuple[str, ...]
+    erased: int  # rows whose personal data was blanked
+    missing: tuple[str, ...]  # ids not found
+
+
+def erase(store: DuckDBStore, subject: Subject, ids: list[str], user: str | None = None) -> Erasure:
+    """Blank the personal data of these contacts or agents; unknown ids are reported."""
+    if subject not in _TABLES:
+        raise QueryError(f"can erase a contact or an agent, not {subject!r}")
+    if not ids:
+        raise QueryError("name at least one id to erase")
+    table, key = _TABLES[subject]
+    columns = TABLES[table].personal_data
+    assignments = ", ".join(f'"{c}" = NULL' for c in columns)
+    found = {
+        row[0]
+        for row in store.connection.execute(
+            f'SELECT "{key}" FROM "{table}" WHERE "{key}" IN (SELECT unnest(?))', [ids]
+        ).fetchall()
+    }
+    with store.transaction():
+        store.execute(
+            f'UPDATE "{table}" SET {assignments} WHERE "{key}" IN (SELECT unnest(?))', [ids]
+        )
+        for subject_id in sorted(found):
+            store.execute(
+                "INSERT INTO erasures VALUES (?, ?, ?, ?)",
+                [subject, subject_id, utcnow(), user or current_user()],
+            )
+    missing = tuple(i for i in ids if i not in found)
+    return Erasure(subject, tuple(ids), len(found), missing)
