@@ -87,7 +87,7 @@ def test_kpi_table_in_french(small_db: str) -> None:
     plain = out.replace("\u202f", " ").replace("\xa0", " ")
     assert "40,0 %" in plain  # C1: 2 / 5
     assert "5 800,00 €" in plain
-    assert "(aucun)" in out and "n/a" in out
+    assert "(non attribué)" in out and "n/a" in out  # K5: the unallocated shared cost
 
 
 def test_kpi_table_in_english(small_db: str) -> None:

@@ -62,8 +62,12 @@ def result_table(
             value = row[column.name]
             if column.role == "period":
                 cells.append(format_period(value, result.query.grain, lang))
+            elif value is None:
+                dimension = catalog.dimension(column.name)
+                none = dimension.null_label.get(lang) if dimension.null_label else None
+                cells.append(none or word("none", lang))
             else:
-                cells.append(word("none", lang) if value is None else str(value))
+                cells.append(str(value))
         for column in value_columns:
             unit = catalog.kpi(column.name).unit
             cells.append(format_value(row[column.name], unit, lang))

@@ -50,6 +50,7 @@ class Dimension(_Strict):
     label: Label
     column: str | None = None
     lookup: Lookup | None = None
+    null_label: Label | None = None  # how a face shows a missing value (default "(none)")
 
 
 class _KpiBase(_Strict):
