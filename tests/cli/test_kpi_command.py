@@ -172,3 +172,11 @@ def test_dimensions_lists_what_by_and_where_accept() -> None:
     ids = {d["id"]: d for d in json.loads(out)}
     assert ids["team"]["lookup"] == {"table": "agents", "key": "agent_id", "column": "team"}
     assert ids["campaign"]["label"] == {"fr": "Campagne", "en": "Campaign"}
+
+
+def test_init_creates_an_empty_store_that_kpi_can_read(tmp_path: Path) -> None:
+    db = str(tmp_path / "new.duckdb")
+    code, out, _ = invoke("--db", db, "init")
+    assert code == 0 and "ready (schema version" in out
+    code, out, _ = invoke("--db", db, "kpi", "calls", "--format", "json")
+    assert code == 0 and json.loads(out) == [{"calls": 0}]

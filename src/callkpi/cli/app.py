@@ -158,6 +158,17 @@ def catalog_command(
             stdout.print(catalog_table(catalog, lang_of(lang)))
 
 
+@app.command("init")
+def init_command() -> None:
+    """Create the store (or bring an existing one to this version's schema)."""
+    from callkpi.workspace import open as open_workspace
+
+    with clean_errors(), open_workspace(db_location()) as ws:
+        version = ws.store.schema_version()
+        location = ws.store.path
+    stdout.print(f"store {location} ready (schema version {version})", highlight=False)
+
+
 @app.command("erase")
 def erase_command(
     subject: Annotated[str, typer.Argument(help="contact or agent.")],
