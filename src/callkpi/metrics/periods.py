@@ -9,8 +9,6 @@ last period ends today (the database's CURRENT_DATE), so "customers at end" mean
 
 from __future__ import annotations
 
-import datetime as dt
-
 import ibis
 import ibis.expr.types as ir
 
@@ -64,4 +62,4 @@ def default_spine(tables: object) -> ir.Table:
     return build_spine(tables, "month", has_start=False, has_end=False)
 
 
-__all__ = ["build_spine", "default_spine", "dt"]
+__all__ = ["build_spine", "default_spine"]
