@@ -36,6 +36,7 @@ class Workspace:
         self.store = store
         self._catalog = catalog
         self._compiler: KpiCompiler | None = None
+        self._fingerprint: str | None = None
         self.cache = cache if cache is not None else SqlCache(default_cache_dir())
 
     @property
@@ -49,11 +50,15 @@ class Workspace:
         return self._catalog
 
     def _catalog_fingerprint(self) -> str:
+        """The catalog's hash, without parsing it (a cached query needs nothing more)."""
         if self._catalog is not None:
             return self._catalog.fingerprint
-        import hashlib
+        if self._fingerprint is None:
+            import hashlib
 
-        return hashlib.sha256(default_catalog_text().encode("utf-8")).hexdigest()
+            text = default_catalog_text().encode("utf-8")
+            self._fingerprint = hashlib.sha256(text).hexdigest()
+        return self._fingerprint
 
     @property
     def compiler(self) -> KpiCompiler:
