@@ -23,6 +23,7 @@ from callkpi.errors import QueryError, UnknownNameError
 from callkpi.metrics.binding import placeholder, to_sql
 from callkpi.metrics.query import KpiQuery, where_parameter
 from callkpi.metrics.sources import TableSet
+from callkpi.metrics.sources.base import first_per_group
 from callkpi.workspace import Workspace
 
 CohortKind = Literal["month", "campaign"]
@@ -112,14 +113,8 @@ def _with_first_campaign(tables: TableSet, customers: ir.Table) -> ir.Table:
     """Each customer with the campaign of its contact's first converted lead (or null)."""
     leads = tables["leads"]
     converted = leads.filter(leads.converted_at.notnull())
-    ranked = converted.mutate(
-        rank=ibis.row_number().over(
-            group_by=converted.contact_id, order_by=[converted.converted_at, converted.lead_id]
-        )
-    )
-    first = ranked.filter(ranked["rank"] == 0).select(
-        first_contact=ranked.contact_id, cohort_campaign=ranked.campaign_id
-    )
+    earliest = first_per_group(converted, "contact_id", [converted.converted_at, converted.lead_id])
+    first = earliest.select(first_contact=earliest.contact_id, cohort_campaign=earliest.campaign_id)
     joined = customers.left_join(first, customers.contact_id == first.first_contact)
     return joined.select(*customers.columns, "cohort_campaign")
 

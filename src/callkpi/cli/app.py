@@ -12,9 +12,9 @@ import typer
 
 from callkpi.cli.analyze import analyze_app
 from callkpi.cli.common import (
-    CatalogFormat,
     LangArg,
     OutputFormat,
+    TableOrJson,
     clean_errors,
     db_location,
     lang_of,
@@ -105,8 +105,8 @@ def kpi_command(
 
 @app.command("dimensions")
 def dimensions_command(
-    output: Annotated[CatalogFormat, typer.Option("--format", help="Output format.")] = (
-        CatalogFormat.table
+    output: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = (
+        TableOrJson.table
     ),
     lang: LangArg = None,
 ) -> None:
@@ -120,7 +120,7 @@ def dimensions_command(
 
     with clean_errors():
         records = dimension_records(load_catalog())
-        if output is CatalogFormat.json:
+        if output is TableOrJson.json:
             sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
             return
         language = lang_of(lang)
@@ -138,8 +138,8 @@ def dimensions_command(
 
 @app.command("catalog")
 def catalog_command(
-    output: Annotated[CatalogFormat, typer.Option("--format", help="Output format.")] = (
-        CatalogFormat.table
+    output: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = (
+        TableOrJson.table
     ),
     lang: LangArg = None,
 ) -> None:
@@ -151,7 +151,7 @@ def catalog_command(
 
     with clean_errors():
         catalog = load_catalog()
-        if output is CatalogFormat.json:
+        if output is TableOrJson.json:
             sys.stdout.write(json.dumps(catalog_records(catalog), ensure_ascii=False, indent=2))
             sys.stdout.write("\n")
         else:

@@ -26,7 +26,9 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-class CatalogFormat(StrEnum):
+class TableOrJson(StrEnum):
+    """For outputs with no CSV form (the catalog, dimensions, an import report)."""
+
     table = "table"
     json = "json"
 

@@ -28,7 +28,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from callkpi.cli.common import clean_errors, db_location, stdout
+from callkpi.cli.common import TableOrJson, clean_errors, db_location, stdout
 
 if TYPE_CHECKING:
     from callkpi.ingest.pipeline import ImportProgress
@@ -40,11 +40,6 @@ MAX_REJECTS_SHOWN = 20
 class ImportMode(StrEnum):
     atomic = "atomic"
     skip_invalid = "skip-invalid"
-
-
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 profile_app = typer.Typer(
@@ -111,8 +106,8 @@ def import_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")
     ] = False,
-    output: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
-        ReportFormat.table
+    output: Annotated[TableOrJson, typer.Option("--format", help="Report format.")] = (
+        TableOrJson.table
     ),
 ) -> None:
     """Import a file (CSV, Excel, Parquet, JSON lines) into a table of the store."""
@@ -144,7 +139,7 @@ def import_command(
                 pseudonymise_key=key,
                 progress=bar.update if show else None,
             )
-        if output is ReportFormat.json:
+        if output is TableOrJson.json:
             sys.stdout.write(report_json(report) + "\n")
         elif not quiet:
             print_report(report, stdout)
@@ -242,8 +237,8 @@ class _ProgressBar:
 
 @profile_app.command("list")
 def profile_list(
-    output: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
-        ReportFormat.table
+    output: Annotated[TableOrJson, typer.Option("--format", help="Output format.")] = (
+        TableOrJson.table
     ),
 ) -> None:
     """List the shipped profiles and the table each one loads."""
@@ -262,7 +257,7 @@ def profile_list(
                 continue
             loaded = load_profile(name, None)
             rows.append({"name": name, "table": loaded.table, "description": loaded.description})
-        if output is ReportFormat.json:
+        if output is TableOrJson.json:
             sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
             return
         table = Table()

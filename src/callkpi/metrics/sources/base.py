@@ -25,6 +25,13 @@ class TableSet:
         return self._tables[name]
 
 
+def first_per_group(table: ir.Table, group_by: str, order_by: list[ir.Value]) -> ir.Table:
+    """The first row of each group in `order_by` order (ties must be broken by the caller's
+    keys, so that the choice is the same on every run and backend)."""
+    ranked = table.mutate(__rank=ibis.row_number().over(group_by=group_by, order_by=order_by))
+    return ranked.filter(ranked["__rank"] == 0).drop("__rank")
+
+
 @dataclass(frozen=True)
 class Context:
     """A builder's inputs: the unbound tables, the catalog settings, and the period spine

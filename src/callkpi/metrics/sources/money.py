@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from callkpi.metrics.sources.base import Context, TableSet
+from callkpi.metrics.sources.base import Context, TableSet, first_per_group
 
 
 def _driver_totals(tables: TableSet) -> ir.Table:
@@ -141,14 +141,9 @@ def build_orders(context: Context) -> ir.Table:
             call_keys.call_started_at >= order_keys.ordered_at - window,
         ],
     )
-    ranked = candidates.mutate(
-        rank=ibis.row_number().over(
-            group_by="order_id", order_by=[ibis.desc("call_started_at"), ibis.desc("call_id")]
-        )
-    )
-    last_call = ranked.filter(ranked["rank"] == 0).select(
-        "order_id", "call_campaign_id", "call_agent_id", "call_lead_id"
-    )
+    last_call = first_per_group(
+        candidates, "order_id", [ibis.desc("call_started_at"), ibis.desc("call_id")]
+    ).select("order_id", "call_campaign_id", "call_agent_id", "call_lead_id")
 
     joined = orders.left_join(by_code, orders.tracking_code == by_code.code).left_join(
         last_call, "order_id"
@@ -188,13 +183,9 @@ def _converting_leads(orders: ir.Table, leads: ir.Table) -> ir.Table:
             converted.lead_converted_at <= order_keys.order_at,
         ],
     )
-    ranked = candidates.mutate(
-        rank=ibis.row_number().over(
-            group_by="order_id",
-            order_by=[ibis.desc("lead_converted_at"), ibis.desc("converted_lead_id")],
-        )
+    first = first_per_group(
+        candidates, "order_id", [ibis.desc("lead_converted_at"), ibis.desc("converted_lead_id")]
     )
-    first = ranked.filter(ranked["rank"] == 0)
     return first.select(
         converted_order_id=first.order_id, converted_lead_id=first.converted_lead_id
     )
