@@ -148,3 +148,11 @@ def test_bad_queries_are_refused_clearly(
 ) -> None:
     with pytest.raises(QueryError, match=message):
         small_ws.kpis(**kwargs)  # type: ignore[arg-type]
+
+
+def test_results_convert_to_arrow_and_pandas(small_ws: Workspace) -> None:
+    result = small_ws.kpis(["calls", "contact_rate"], by=["campaign"])
+    assert result.to_arrow().column("calls").to_pylist() == [5, 5]
+    frame = result.to_pandas()
+    assert list(frame["campaign"]) == ["C1", "C2"]
+    assert list(frame["contact_rate"]) == [0.4, 0.8]

@@ -41,23 +41,11 @@ class KpiResult:
         rows = self.table.select(wanted).to_pylist()
         return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
-    def value(self, kpi_id: str, **group: str) -> Any:
-        """The value of one KPI for one group (all groups when the query had no `by`)."""
-        for row in self.records(details=True):
-            if all(str(row.get(k)) == str(v) for k, v in group.items()):
-                return row[kpi_id]
-        raise KeyError(f"no row for {group}")
-
     def to_arrow(self) -> pa.Table:
         return self.table
 
     def to_pandas(self) -> Any:
         return self.table.to_pandas()
-
-    def to_polars(self) -> Any:
-        import polars as pl  # optional dependency
-
-        return pl.from_arrow(self.table)
 
 
 def _plain(value: Any) -> Any:
