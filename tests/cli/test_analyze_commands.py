@@ -5,22 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
-import pytest
 from typer.testing import CliRunner
 
 from callkpi.cli.app import app
-from tests.conftest import SMALL_DATA, make_workspace
+from tests.conftest import make_workspace
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def small_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("cli-analyze") / "small.duckdb"
-    make_workspace(path, SMALL_DATA).close()
-    yield str(path)
 
 
 def test_funnel_json_matches_the_hand_counts(small_db: str) -> None:

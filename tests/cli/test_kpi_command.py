@@ -7,23 +7,14 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from callkpi.cli.app import app
-from tests.conftest import SMALL_DATA, make_workspace
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def small_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("cli") / "small.duckdb"
-    make_workspace(path, SMALL_DATA).close()
-    yield str(path)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
