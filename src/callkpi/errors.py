@@ -38,6 +38,23 @@ class QueryError(CallkpiError, ValueError):
     """A KPI query that cannot be answered as asked (bad date, unsupported slice...)."""
 
 
+class UnsplittableError(QueryError):
+    """Some KPIs asked for cannot be split or filtered by a dimension (costs by agent...)."""
+
+    def __init__(self, message: str, dimension: str, kpis: tuple[str, ...]) -> None:
+        self.dimension = dimension
+        self.kpis = kpis
+        super().__init__(message)
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran longer than the limit it was given, and was stopped."""
+
+
+class AccessDeniedError(CallkpiError, PermissionError):
+    """The user's role does not allow this (an agent asking for another agent's figures)."""
+
+
 class CatalogError(CallkpiError, ValueError):
     """The KPI catalog (YAML) is invalid; the message lists every problem with file:line."""
 
@@ -60,10 +77,13 @@ class DataImportError(CallkpiError, ValueError):
 
 
 __all__ = [
+    "AccessDeniedError",
     "CallkpiError",
     "CatalogError",
     "DataImportError",
     "QueryError",
+    "QueryTimeoutError",
     "StoreError",
     "UnknownNameError",
+    "UnsplittableError",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +39,17 @@ class Workspace:
         self._compiler: KpiCompiler | None = None
         self._fingerprint: str | None = None
         self.cache = cache if cache is not None else SqlCache(default_cache_dir())
+        self._compile_lock = threading.Lock()
+
+    def fork(self) -> Workspace:
+        """A workspace on its own cursor of the same store, sharing the catalog, the compiler
+        and their caches: one per request thread of a server (see DuckDBStore.fork)."""
+        self.compiler  # noqa: B018 -- load once here rather than once per fork
+        forked = Workspace(self.store.fork(), self._catalog, self.cache)
+        forked._compiler = self._compiler
+        forked._fingerprint = self._fingerprint
+        forked._compile_lock = self._compile_lock
+        return forked
 
     @property
     def catalog(self) -> Catalog:
@@ -81,12 +93,13 @@ class Workspace:
         """Compute KPIs by dimensions and period; see KpiQuery for the arguments."""
         return self.run(KpiQuery.build(kpis, by, grain, start, end, where))
 
-    def run(self, query: KpiQuery) -> KpiResult:
+    def run(self, query: KpiQuery, *, timeout_s: float | None = None) -> KpiResult:
+        """Answer a query; `timeout_s` stops each of its statements after that long."""
         compiled = self._compiled(query)
         parameters = query.parameters()
-        table = self.store.query(compiled.sql, parameters)
+        table = self.store.query(compiled.sql, parameters, timeout_s=timeout_s)
         for part in compiled.models:
-            rows = self.store.query(part.sql, parameters)
+            rows = self.store.query(part.sql, parameters, timeout_s=timeout_s)
             table = fill_model_column(
                 table,
                 part,
@@ -100,7 +113,8 @@ class Workspace:
         cached = self.cache.get(*key)
         if cached is not None:
             return cached
-        compiled = self.compiler.compile(query)
+        with self._compile_lock:  # the compiler's caches are shared by forks, not thread-safe
+            compiled = self.compiler.compile(query)
         self.cache.put(*key, compiled)
         return compiled
 

@@ -23,6 +23,7 @@ from callkpi.cli.common import (
     stdout,
 )
 from callkpi.cli.imports import import_command, profile_app
+from callkpi.cli.server import apikey_app, serve_command, user_app
 from callkpi.settings import DEMO_DB
 
 app = typer.Typer(
@@ -115,8 +116,8 @@ def dimensions_command(
 
     from rich.table import Table
 
-    from callkpi.cli.render import dimension_records
     from callkpi.metrics.catalog import load_catalog
+    from callkpi.metrics.describe import dimension_records
 
     with clean_errors():
         records = dimension_records(load_catalog())
@@ -146,8 +147,9 @@ def catalog_command(
     """List every KPI with its labels, unit, direction and formula."""
     import json
 
-    from callkpi.cli.render import catalog_records, catalog_table
+    from callkpi.cli.render import catalog_table
     from callkpi.metrics.catalog import load_catalog
+    from callkpi.metrics.describe import catalog_records
 
     with clean_errors():
         catalog = load_catalog()
@@ -245,6 +247,9 @@ def _month(text: str | None) -> dt.date | None:
 
 
 app.command("import")(import_command)
+app.command("serve")(serve_command)
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
 app.add_typer(profile_app, name="profile")
 app.add_typer(analyze_app, name="analyze")
 

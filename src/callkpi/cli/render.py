@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
 
 from rich.table import Table
 
 from callkpi.exports import spreadsheet_safe
 from callkpi.i18n import UNITS, format_period, format_value, word
 from callkpi.metrics.catalog import Catalog
+from callkpi.metrics.describe import catalog_records
 from callkpi.metrics.result import KpiResult
 from callkpi.settings import Lang
 
@@ -34,19 +34,6 @@ def result_csv(result: KpiResult, details: bool = False) -> str:
     for row in records:
         writer.writerow(["" if row[c] is None else spreadsheet_safe(row[c]) for c in columns])
     return buffer.getvalue()
-
-
-def dimension_records(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every dimension with its labels and where it comes from."""
-    return [
-        {
-            "id": d.id,
-            "label": {"fr": d.label.fr, "en": d.label.en},
-            "column": d.column,
-            "lookup": None if d.lookup is None else d.lookup.model_dump(),
-        }
-        for d in catalog.dimensions.values()
-    ]
 
 
 def result_table(
@@ -91,22 +78,6 @@ def result_table(
     for cells in rows:
         table.add_row(*cells)
     return table
-
-
-def catalog_records(catalog: Catalog) -> list[dict[str, Any]]:
-    """Every KPI with its id, labels, unit, direction, type and formula (the JSON contract)."""
-    return [
-        {
-            "id": kpi.id,
-            "label": {"fr": kpi.label.fr, "en": kpi.label.en},
-            "description": {"fr": kpi.description.fr, "en": kpi.description.en},
-            "unit": kpi.unit,
-            "direction": kpi.direction,
-            "type": kpi.type,
-            "formula": catalog.formula(kpi.id),
-        }
-        for kpi in catalog.kpis.values()
-    ]
 
 
 def catalog_table(catalog: Catalog, lang: Lang) -> Table:

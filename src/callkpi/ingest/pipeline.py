@@ -36,7 +36,7 @@ from callkpi.ingest.scan import Scan, build_scan
 from callkpi.ingest.sources import Source, open_source
 from callkpi.ingest.timezones import check_zone
 from callkpi.store import Store, schema
-from callkpi.store.ledger import LedgerEntry, record_load, utcnow
+from callkpi.store.ledger import LedgerEntry, record_load, record_rejects, utcnow
 
 Mode = Literal["atomic", "skip-invalid"]
 MODES: tuple[Mode, ...] = ("atomic", "skip-invalid")
@@ -310,6 +310,11 @@ def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str 
             sum(report.created.values()),
             report.import_id,
         ],
+    )
+    record_rejects(
+        store,
+        report.import_id,
+        [(r.line, r.column, r.code, r.value, r.message) for r in report.rejects],
     )
 
 

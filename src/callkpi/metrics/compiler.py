@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import ibis
 import ibis.expr.types as ir
 
-from callkpi.errors import QueryError
+from callkpi.errors import UnsplittableError
 from callkpi.metrics import expressions
 from callkpi.metrics.binding import placeholder, to_sql
 from callkpi.metrics.catalog import SETS, Catalog
@@ -342,7 +342,11 @@ class KpiCompiler:
                 continue
             lookup = dimension.lookup
             if lookup is None or lookup.key not in relation.columns:
-                raise QueryError(self._unreachable(dimension, kpis, relation))
+                raise UnsplittableError(
+                    self._unreachable(dimension, kpis, relation),
+                    dimension.id,
+                    tuple(k.id for k in kpis),
+                )
             side = tables[lookup.table]
             looked_up = f"{name}_value"
             side = side.select(**{f"{name}_key": side[lookup.key], looked_up: side[lookup.column]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from callkpi.errors import StoreError
+from callkpi.errors import QueryTimeoutError, StoreError
 from callkpi.store.migrations import LATEST_VERSION, MIGRATIONS
 
 
@@ -39,6 +40,18 @@ class DuckDBStore:
         if read_only and 0 < self.schema_version() < LATEST_VERSION:
             self._upgrade_then_reopen()
         self._migrate()
+
+    def fork(self) -> DuckDBStore:
+        """A store on its own cursor of the same database, for one thread of a server.
+
+        DuckDB runs concurrent transactions of one process on separate cursors (MVCC), so a
+        dashboard query on a fork reads a snapshot instead of waiting behind an import.
+        """
+        forked = object.__new__(DuckDBStore)
+        forked.path = self.path
+        forked.read_only = self.read_only
+        forked._con = self._con.cursor()
+        return forked
 
     def _upgrade_then_reopen(self) -> None:
         """An older store opened read-only (`callkpi kpi`): apply the forward migrations in a
@@ -89,12 +102,31 @@ class DuckDBStore:
         return bool(row and row[0])
 
     # -- running SQL ----------------------------------------------------------------------------
-    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
-        """Run a SELECT with named parameters ($name) bound, and return an Arrow table."""
+    def query(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> pa.Table:
+        """Run a SELECT with named parameters ($name) bound, and return an Arrow table.
+
+        With `timeout_s`, a query still running after that many seconds is interrupted and
+        raises QueryTimeoutError (a server must not let one question hold a thread forever).
+        """
         cursor = self._con.cursor()
+        timer = None
+        if timeout_s is not None:
+            timer = threading.Timer(timeout_s, cursor.interrupt)
+            timer.daemon = True
+            timer.start()
         try:
             return cursor.sql(sql, params=dict(params or {})).to_arrow_table()
+        except duckdb.InterruptException as exc:
+            raise QueryTimeoutError(f"query stopped after {timeout_s:g} s") from exc
         finally:
+            if timer is not None:
+                timer.cancel()
             cursor.close()
 
     def execute(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> None:

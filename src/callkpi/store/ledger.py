@@ -69,3 +69,66 @@ def record_load(store: DuckDBStore, entry: LedgerEntry) -> None:
 def loaded_by_profile(store: DuckDBStore, profile: str) -> int:
     """How many loads the ledger holds for a profile (e.g. 'demo')."""
     return int(store.scalar("SELECT count(*) FROM imports WHERE profile = ?", [profile]))
+
+
+LEDGER_COLUMNS = (
+    "import_id",
+    "table_name",
+    "file_name",
+    "file_sha256",
+    "profile",
+    "mode",
+    "rows_read",
+    "inserted",
+    "updated",
+    "rejected",
+    "duplicates",
+    "started_at",
+    "finished_at",
+    "user_name",
+    "source_timezone",
+    "file_format",
+    "encoding",
+    "created_missing",
+)
+REJECT_COLUMNS = ("line", "column_name", "code", "value", "message")
+
+
+def record_rejects(
+    store: DuckDBStore, import_id: str, rejects: list[tuple[int, str | None, str, str | None, str]]
+) -> None:
+    """Keep an import's rejects (line, column, code, value, message) beside its ledger row."""
+    if not rejects:
+        return
+    store.connection.executemany(
+        "INSERT INTO import_rejects VALUES (?, ?, ?, ?, ?, ?)",
+        [[import_id, *reject] for reject in rejects],
+    )
+
+
+def list_loads(store: DuckDBStore, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+    """Ledger rows, newest first, one page of them, and how many there are in all."""
+    names = ", ".join(LEDGER_COLUMNS)
+    rows = store.connection.execute(
+        f"SELECT {names} FROM imports ORDER BY started_at DESC, import_id LIMIT ? OFFSET ?",
+        [limit, offset],
+    ).fetchall()
+    total = int(store.scalar("SELECT count(*) FROM imports"))
+    return [dict(zip(LEDGER_COLUMNS, row, strict=True)) for row in rows], total
+
+
+def get_load(store: DuckDBStore, import_id: str) -> dict | None:
+    names = ", ".join(LEDGER_COLUMNS)
+    row = store.connection.execute(
+        f"SELECT {names} FROM imports WHERE import_id = ?", [import_id]
+    ).fetchone()
+    return None if row is None else dict(zip(LEDGER_COLUMNS, row, strict=True))
+
+
+def load_rejects(store: DuckDBStore, import_id: str) -> list[dict]:
+    names = ", ".join(REJECT_COLUMNS)
+    rows = store.connection.execute(
+        f"SELECT {names} FROM import_rejects WHERE import_id = ? ORDER BY line, column_name",
+        [import_id],
+    ).fetchall()
+    return [dict(zip(REJECT_COLUMNS, row, strict=True)) for row in rows]

@@ -72,5 +72,80 @@ def _migration_3(con: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
+SERVER_TABLES_SQL = (
+    # API users: Argon2id hashes only; an agent is tied to its agent_id, a manager to teams.
+    """CREATE TABLE IF NOT EXISTS users (
+  user_name VARCHAR PRIMARY KEY,
+  password_hash VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  agent_id VARCHAR,
+  created_at TIMESTAMP NOT NULL
+)""",
+    "CREATE TABLE IF NOT EXISTS user_teams (user_name VARCHAR NOT NULL, team VARCHAR NOT NULL)",
+    # Bearer tokens and API keys are stored as SHA-256 digests: a stolen store yields none.
+    """CREATE TABLE IF NOT EXISTS tokens (
+  token_sha256 VARCHAR PRIMARY KEY,
+  user_name VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  expires_at TIMESTAMP NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS api_keys (
+  key_name VARCHAR PRIMARY KEY,
+  key_sha256 VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  revoked_at TIMESTAMP
+)""",
+    # Targets per KPI and scope (a dimension and one of its values, or none for all).
+    """CREATE TABLE IF NOT EXISTS targets (
+  kpi VARCHAR NOT NULL,
+  scope_dimension VARCHAR NOT NULL,
+  scope_value VARCHAR NOT NULL,
+  grain VARCHAR NOT NULL,
+  target DOUBLE PRECISION NOT NULL,
+  warn_threshold DOUBLE PRECISION,
+  updated_at TIMESTAMP NOT NULL,
+  updated_by VARCHAR,
+  PRIMARY KEY (kpi, scope_dimension, scope_value, grain)
+)""",
+    # The rejects of every recorded import (the first ones, as in its report), for the API's
+    # GET /imports/{id}/rejects.csv. Personal values are already redacted by the importer.
+    """CREATE TABLE IF NOT EXISTS import_rejects (
+  import_id VARCHAR NOT NULL,
+  line BIGINT,
+  column_name VARCHAR,
+  code VARCHAR NOT NULL,
+  value VARCHAR,
+  message VARCHAR
+)""",
+    # Live call events, idempotent on event_id; an `ended` event completes a row of `calls`.
+    """CREATE TABLE IF NOT EXISTS call_events (
+  event_id VARCHAR PRIMARY KEY,
+  call_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  "at" TIMESTAMP NOT NULL,
+  campaign_id VARCHAR NOT NULL,
+  agent_id VARCHAR,
+  contact_id VARCHAR,
+  lead_id VARCHAR,
+  direction VARCHAR,
+  outcome VARCHAR,
+  received_at TIMESTAMP NOT NULL
+)""",
+)
+
+
+def _migration_4(con: Connection) -> None:
+    """Issue 5's server tables: users and teams, tokens, API keys, targets, import rejects
+    and live events."""
+    for sql in SERVER_TABLES_SQL:
+        con.execute(sql)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+]
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""One module per resource; each is an APIRouter mounted under /api/v1."""

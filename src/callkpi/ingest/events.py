@@ -1,0 +1,95 @@
+"""Live call events from a dialer: what one event may say, checked before anything is stored.
+
+Times with an offset are converted to UTC; a time without one is taken as UTC (say so in the
+dialer's settings). An `ended` event carries the call's outcome, one of the canonical ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.events import EVENT_SCHEMA, EventsWritten, write_events
+from callkpi.store.schema import OUTCOMES
+
+MAX_EVENTS_PER_BATCH = 10_000
+#: A dialer clock may run a little ahead; an event dated further in the future is refused.
+MAX_CLOCK_AHEAD = dt.timedelta(hours=1)
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+
+
+class CallEvent(BaseModel):
+    """One thing that happened to one call."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: Identifier = Field(description="Unique per event: a retried event is ignored.")
+    call_id: Identifier
+    kind: Literal["started", "answered", "ended"]
+    at: dt.datetime = Field(description="When it happened (ISO 8601; no offset means UTC).")
+    campaign_id: Identifier
+    agent_id: Identifier | None = None
+    contact_id: Identifier | None = None
+    lead_id: Identifier | None = None
+    direction: Literal["inbound", "outbound"] | None = None
+    outcome: Outcome | None = Field(  # type: ignore[valid-type]
+        default=None, description="Required on `ended` events, absent on the others."
+    )
+
+    @model_validator(mode="after")
+    def _outcome_on_ended_only(self) -> CallEvent:
+        if self.kind == "ended" and self.outcome is None:
+            raise ValueError("an ended event needs its outcome")
+        if self.kind != "ended" and self.outcome is not None:
+            raise ValueError(f"a {self.kind} event has no outcome")
+        return self
+
+    def utc_at(self) -> dt.datetime:
+        if self.at.tzinfo is None:
+            return self.at
+        return self.at.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class EventBatch(BaseModel):
+    """What `POST /events` takes: up to MAX_EVENTS_PER_BATCH events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[CallEvent] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
+
+
+def events_table(events: list[CallEvent], received_at: dt.datetime) -> pa.Table:
+    """The batch as Arrow columns, in the store's order; refuses events dated in the future."""
+    latest = received_at + MAX_CLOCK_AHEAD
+    columns: dict[str, list[object]] = {field.name: [] for field in EVENT_SCHEMA}
+    for position, event in enumerate(events):
+        at = event.utc_at()
+        if at > latest:
+            raise ValueError(
+                f"event {position} ({event.event_id!r}) is dated {at.isoformat()} UTC, more "
+                f"than {MAX_CLOCK_AHEAD} after the server's clock"
+            )
+        columns["event_id"].append(event.event_id)
+        columns["call_id"].append(event.call_id)
+        columns["kind"].append(event.kind)
+        columns["at"].append(at)
+        columns["campaign_id"].append(event.campaign_id)
+        columns["agent_id"].append(event.agent_id)
+        columns["contact_id"].append(event.contact_id)
+        columns["lead_id"].append(event.lead_id)
+        columns["direction"].append(event.direction)
+        columns["outcome"].append(event.outcome)
+        columns["received_at"].append(received_at)
+    return pa.table(columns, schema=EVENT_SCHEMA)
+
+
+def record_events(store: DuckDBStore, events: list[CallEvent]) -> EventsWritten:
+    """Commit a batch; returns how many were new, duplicates, and calls completed."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return write_events(store, events_table(events, now))
