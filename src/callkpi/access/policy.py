@@ -56,13 +56,17 @@ def scoped_query(principal: Principal, query: KpiQuery) -> KpiQuery:
     return dataclasses.replace(query, where=where)
 
 
-def refusal_for(principal: Principal, error: UnsplittableError) -> AccessDeniedError | None:
+def refusal_for(
+    principal: Principal, error: UnsplittableError, asked: tuple[str, ...]
+) -> AccessDeniedError | None:
     """An unsplittable KPI on the principal's own scope is a refusal, not a bad question."""
     scope = principal.scope
     if scope is None or error.dimension != scope[0]:
         return None
+    through = [k for k in error.kpis if k not in asked]
+    via = f" (through {', '.join(through)})" if through else ""
     return AccessDeniedError(
-        f"{', '.join(error.kpis)} cannot be restricted to one {scope[0]}, so a "
+        f"{', '.join(asked)}{via}: cannot be restricted to one {scope[0]}, so a "
         f"{principal.role} may not ask for it"
     )
 

@@ -62,6 +62,7 @@ def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            hub.wait_idle()
 
     app = FastAPI(
         title="callkpi",

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import threading
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,13 +44,19 @@ class LiveHub:
         self.cells: list[dict[str, Any]] = []
         self._changed: asyncio.Condition | None = None
         self._sql = cells_sql(state.workspace.store.dialect)
+        self._busy = threading.Lock()
 
     def recount(self) -> None:
         """Run the cells query (in a worker thread) and keep its rows."""
         day, start = day_start(self.state.config.timezone)
-        with self.state.session() as ws:
+        with self._busy, self.state.session() as ws:
             table = ws.store.query(self._sql, parameters(start))
         self.day, self.cells = day, table.to_pylist()
+
+    def wait_idle(self) -> None:
+        """Block until a recount in flight is done (before the store is closed)."""
+        with self._busy:
+            pass
 
     async def run(self) -> None:
         self._changed = asyncio.Condition()

@@ -109,8 +109,8 @@ class TargetIn(Strict):
     scope_dimension: str = Field(
         default="all", min_length=1, max_length=100, description="A dimension, or 'all'."
     )
-    scope_value: str = Field(default="", max_length=200)
-    grain: Literal["day", "week", "month", "quarter", "year", "all"] = "month"
+    scope_value: str = Field(default="", max_length=200, description="Empty for 'all'.")
+    period: Literal["day", "week", "month", "quarter", "year", "all"] = "month"
     target: float = Field(allow_inf_nan=False)
     warn_threshold: float | None = Field(default=None, allow_inf_nan=False)
 
@@ -123,11 +123,9 @@ class TargetOut(BaseModel):
     kpi: str
     scope_dimension: str
     scope_value: str
-    grain: str
+    period: str
     target: float
     warn_threshold: float | None
-    updated_at: dt.datetime
-    updated_by: str | None
 
 
 class TargetList(BaseModel):

@@ -96,18 +96,6 @@ SERVER_TABLES_SQL = (
   created_at TIMESTAMP NOT NULL,
   revoked_at TIMESTAMP
 )""",
-    # Targets per KPI and scope (a dimension and one of its values, or none for all).
-    """CREATE TABLE IF NOT EXISTS targets (
-  kpi VARCHAR NOT NULL,
-  scope_dimension VARCHAR NOT NULL,
-  scope_value VARCHAR NOT NULL,
-  grain VARCHAR NOT NULL,
-  target DOUBLE PRECISION NOT NULL,
-  warn_threshold DOUBLE PRECISION,
-  updated_at TIMESTAMP NOT NULL,
-  updated_by VARCHAR,
-  PRIMARY KEY (kpi, scope_dimension, scope_value, grain)
-)""",
     # The rejects of every recorded import (the first ones, as in its report), for the API's
     # GET /imports/{id}/rejects.csv. Personal values are already redacted by the importer.
     """CREATE TABLE IF NOT EXISTS import_rejects (
@@ -136,8 +124,8 @@ SERVER_TABLES_SQL = (
 
 
 def _migration_4(con: Connection) -> None:
-    """Issue 5's server tables: users and teams, tokens, API keys, targets, import rejects
-    and live events."""
+    """Issue 5's server tables: users and teams, tokens, API keys, import rejects and
+    live events (targets are a canonical table since migration 1)."""
     for sql in SERVER_TABLES_SQL:
         con.execute(sql)
 

@@ -86,7 +86,7 @@ def _answer(
         with state.session() as ws:
             result = ws.run(query, timeout_s=state.config.query_timeout_s)
     except UnsplittableError as exc:
-        refusal = refusal_for(principal, exc)
+        refusal = refusal_for(principal, exc, query.kpis)
         if refusal is not None:
             raise refusal from exc
         raise
