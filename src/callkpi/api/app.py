@@ -75,8 +75,11 @@ def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI
         responses={
             code: {"model": ErrorBody, "description": text}
             for code, text in (
+                (400, "A question that cannot be answered (unknown KPI...)"),
                 (401, "Not logged in"),
                 (403, "Not allowed for this role"),
+                (404, "No such resource"),
+                (413, "Upload too large"),
                 (422, "Invalid input"),
                 (429, "Too many requests"),
                 (503, "Store unavailable or query too long"),

@@ -73,7 +73,7 @@ def _receive(state: ApiState, upload: UploadFile, path: Path) -> None:
         while chunk := upload.file.read(_CHUNK):
             size += len(chunk)
             if size > limit:
-                raise ApiError(413, f"the file is larger than {limit // (1024 * 1024)} MiB")
+                raise ApiError(413, f"the file is larger than {_size(limit)}")
             if counts_lines:
                 lines += chunk.count(b"\n")
                 if lines > max_lines:
@@ -83,6 +83,10 @@ def _receive(state: ApiState, upload: UploadFile, path: Path) -> None:
             out.write(chunk)
     if size == 0:
         raise ApiError(422, f"{path.name} is empty")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 @router.get("/imports", response_model=ImportPage)
