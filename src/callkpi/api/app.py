@@ -63,6 +63,7 @@ def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             hub.wait_idle()
+            state.shutdown()
 
     app = FastAPI(
         title="callkpi",

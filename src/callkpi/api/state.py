@@ -4,10 +4,12 @@ workspace, caches, locks and limiters. Each request works on its own fork of the
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from callkpi.api.config import ApiConfig
 from callkpi.workspace import Workspace
 
 _TOKEN_CACHE_SECONDS = 30.0
+log = logging.getLogger("callkpi.api")
 
 
 @dataclass
@@ -28,39 +31,87 @@ class Generations:
 
 
 class ResultCache:
-    """Recent KPI answers. An answer stays good until an import or a change made through the
-    API; live events make it stale only after `live_staleness_s` (dashboards poll, the live
-    board streams)."""
+    """Recent answers (serialized), shared by all users with the same scoped question.
 
-    def __init__(self, generations: Generations, live_staleness_s: float, size: int = 512):
+    An answer stays good until an import. Live events make it stale after `live_staleness_s`;
+    a stale answer is still served while one background refresh runs (dashboards poll, the
+    live board streams). A missing answer is computed once however many ask at the same time
+    (single flight), so fifty dashboards opening at once run one query.
+    """
+
+    def __init__(
+        self,
+        generations: Generations,
+        live_staleness_s: float,
+        refresher: ThreadPoolExecutor,
+        size: int = 512,
+    ) -> None:
         self._generations = generations
         self._staleness = live_staleness_s
+        self._refresher = refresher
         self._size = size
         self._entries: OrderedDict[Hashable, tuple[int, int, float, Any]] = OrderedDict()
+        self._flights: dict[Hashable, Future[Any]] = {}
+        self._refreshing: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Any | None:
+    def fetch(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached answer for `key`, computing it with `compute()` if need be."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            imports, events, made, value = entry
-            fresh = imports == self._generations.imports and (
-                events == self._generations.events or time.monotonic() - made < self._staleness
-            )
-            if not fresh:
+            if entry is not None:
+                imports, events, made, value = entry
+                if imports == self._generations.imports:
+                    self._entries.move_to_end(key)
+                    aged = time.monotonic() - made >= self._staleness
+                    if events != self._generations.events and aged:
+                        self._refresh_later(key, compute)
+                    return value
                 del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = Future()
+        if not leader:
+            return flight.result()
+        try:
+            value = self._compute(key, compute)
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        else:
+            flight.set_result(value)
             return value
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
 
-    def put(self, key: Hashable, value: Any, imports: int, events: int) -> None:
-        """Store an answer computed at the given generations (read before computing)."""
+    def _compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        imports, events = self._generations.imports, self._generations.events
+        value = compute()
         with self._lock:
             self._entries[key] = (imports, events, time.monotonic(), value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+        return value
+
+    def _refresh_later(self, key: Hashable, compute: Callable[[], Any]) -> None:
+        """Called under the lock: one background refresh per key at a time."""
+        if key in self._refreshing:
+            return
+        self._refreshing.add(key)
+
+        def refresh() -> None:
+            try:
+                self._compute(key, compute)
+            except Exception:  # the stale answer stays; the next request tries again
+                log.exception("background refresh failed")
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+        self._refresher.submit(refresh)
 
 
 class TokenCache:
@@ -98,10 +149,14 @@ class ApiState:
         self.workspace = workspace
         workspace.catalog  # noqa: B018 -- parse and check the catalog before serving
         self.generations = Generations()
-        self.results = ResultCache(self.generations, config.live_staleness_s)
+        #: Background refreshes of stale answers.
+        self.refresher = ThreadPoolExecutor(2, thread_name_prefix="callkpi-refresh")
+        #: The one thread that writes live events: they never wait behind dashboard queries
+        #: for a worker thread, and batches are committed in arrival order.
+        self.event_writer = ThreadPoolExecutor(1, thread_name_prefix="callkpi-events")
+        self.results = ResultCache(self.generations, config.live_staleness_s, self.refresher)
         self.tokens = TokenCache()
         self.import_lock = threading.Lock()
-        self.events_lock = threading.Lock()
         self.generation_lock = threading.Lock()
         self.login_by_address = SlidingWindowLimiter(config.login_attempts_per_address, 60.0)
         self.login_failures = SlidingWindowLimiter(config.login_failures_per_user, 60.0)
@@ -114,6 +169,11 @@ class ApiState:
             yield forked
         finally:
             forked.store.close()
+
+    def shutdown(self) -> None:
+        """Let running writes and refreshes finish (before the store is closed)."""
+        self.event_writer.shutdown(wait=True)
+        self.refresher.shutdown(wait=True, cancel_futures=True)
 
     def bump(self, what: str) -> None:
         with self.generation_lock:

@@ -67,26 +67,21 @@ class EventBatch(BaseModel):
 def events_table(events: list[CallEvent], received_at: dt.datetime) -> pa.Table:
     """The batch as Arrow columns, in the store's order; refuses events dated in the future."""
     latest = received_at + MAX_CLOCK_AHEAD
-    columns: dict[str, list[object]] = {field.name: [] for field in EVENT_SCHEMA}
-    for position, event in enumerate(events):
-        at = event.utc_at()
+    times = [event.utc_at() for event in events]
+    for position, at in enumerate(times):
         if at > latest:
             raise ValueError(
-                f"event {position} ({event.event_id!r}) is dated {at.isoformat()} UTC, more "
-                f"than {MAX_CLOCK_AHEAD} after the server's clock"
+                f"event {position} ({events[position].event_id!r}) is dated {at.isoformat()} "
+                f"UTC, more than {MAX_CLOCK_AHEAD} after the server's clock"
             )
-        columns["event_id"].append(event.event_id)
-        columns["call_id"].append(event.call_id)
-        columns["kind"].append(event.kind)
-        columns["at"].append(at)
-        columns["campaign_id"].append(event.campaign_id)
-        columns["agent_id"].append(event.agent_id)
-        columns["contact_id"].append(event.contact_id)
-        columns["lead_id"].append(event.lead_id)
-        columns["direction"].append(event.direction)
-        columns["outcome"].append(event.outcome)
-        columns["received_at"].append(received_at)
-    return pa.table(columns, schema=EVENT_SCHEMA)
+    columns: dict[str, list[object]] = {
+        name: [getattr(event, name) for event in events]
+        for name in EVENT_SCHEMA.names
+        if name not in ("at", "received_at")
+    }
+    columns["at"] = times  # type: ignore[assignment]
+    columns["received_at"] = [received_at] * len(events)
+    return pa.table({name: columns[name] for name in EVENT_SCHEMA.names}, schema=EVENT_SCHEMA)
 
 
 def record_events(store: DuckDBStore, events: list[CallEvent]) -> EventsWritten:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from callkpi.access.policy import refusal_for, scoped_query
 from callkpi.api.errors import ApiError
@@ -48,7 +48,7 @@ def kpis(
     details: Annotated[bool, Query(description="Numerators, denominators, intervals.")] = False,
     limit: Annotated[int | None, Query(ge=1, description="Rows per page.")] = None,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> KpiPage:
+) -> Response:
     """KPIs by dimensions and period. A manager's question is narrowed to its teams, an
     agent's to its own agent id, whatever `by` and `where` ask."""
     page = state.config.max_page_size if limit is None else limit
@@ -56,32 +56,38 @@ def kpis(
         raise ApiError(422, f"limit is at most {state.config.max_page_size}")
     asked = KpiQuery.build(kpi, by, grain, start, end, parse_filters(where))
     query = scoped_query(principal, asked)
-    records, columns = _answer(state, principal, query, details)
-    return KpiPage(
-        query=QueryEcho(
-            kpis=list(query.kpis),
-            by=list(query.by),
-            grain=query.grain,
-            start=query.start,
-            end=query.end,
-            where={k: list(v) for k, v in query.where.items()},
-        ),
-        columns=columns,
-        rows=records[offset : offset + page],
-        total_rows=len(records),
-        limit=page,
-        offset=offset,
-    )
+    key = (query.shape(), tuple(sorted(query.parameters().items())), details, page, offset)
+
+    def compute() -> bytes:
+        records, columns = _answer(state, principal, query, details)
+        return (
+            KpiPage(
+                query=QueryEcho(
+                    kpis=list(query.kpis),
+                    by=list(query.by),
+                    grain=query.grain,
+                    start=query.start,
+                    end=query.end,
+                    where={k: list(v) for k, v in query.where.items()},
+                ),
+                columns=columns,
+                rows=records[offset : offset + page],
+                total_rows=len(records),
+                limit=page,
+                offset=offset,
+            )
+            .model_dump_json()
+            .encode("utf-8")
+        )
+
+    # The key holds the scoped question, so users with the same scope share answers and
+    # users with different scopes never do.
+    return Response(state.results.fetch(key, compute), media_type="application/json")
 
 
 def _answer(
     state: StateDep, principal: UserDep, query: KpiQuery, details: bool
 ) -> tuple[list[dict[str, Any]], list[ColumnInfo]]:
-    key = (query.shape(), tuple(sorted(query.parameters().items())), details)
-    cached = state.results.get(key)
-    if cached is not None:
-        return cached
-    imports, events = state.generations.imports, state.generations.events
     try:
         with state.session() as ws:
             result = ws.run(query, timeout_s=state.config.query_timeout_s)
@@ -96,9 +102,7 @@ def _answer(
         for c in result.columns
         if details or c.role in roles
     ]
-    answer = (result.records(details=details), columns)
-    state.results.put(key, answer, imports, events)
-    return answer
+    return result.records(details=details), columns
 
 
 @router.get("/catalog")

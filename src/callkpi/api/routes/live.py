@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -11,18 +12,23 @@ from callkpi.api.errors import ApiError
 from callkpi.api.schemas import EventsReceipt
 from callkpi.api.security import EventWriterDep, StateDep, UserDep
 from callkpi.ingest.events import EventBatch, record_events
+from callkpi.store.events import EventsWritten
 
 router = APIRouter(tags=["live"])
 _HEARTBEAT_S = 15.0
 
 
 @router.post("/events", response_model=EventsReceipt)
-def post_events(state: StateDep, caller: EventWriterDep, batch: EventBatch) -> EventsReceipt:
+async def post_events(state: StateDep, caller: EventWriterDep, batch: EventBatch) -> EventsReceipt:
     """A batch of call events (started, answered, ended with its outcome). Idempotent on
     event_id: a retried batch is counted as duplicates. Answered only once committed."""
+
+    def write() -> EventsWritten:
+        with state.session() as ws:
+            return record_events(ws.store, batch.events)
+
     try:
-        with state.events_lock, state.session() as ws:
-            written = record_events(ws.store, batch.events)
+        written = await asyncio.wrap_future(state.event_writer.submit(write))
     except ValueError as exc:
         raise ApiError(422, str(exc)) from exc
     if written.new:
