@@ -31,13 +31,7 @@ def load_into_store(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, i
             if name not in tables:
                 continue
             data = tables[name]
-            view = f"_callkpi_demo_{name}"
-            columns = ", ".join(f'"{c}"' for c in TABLES[name].column_names)
-            store.register(view, data.select(TABLES[name].column_names))
-            try:
-                store.execute(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{view}"')
-            finally:
-                store.unregister(view)
+            store.insert_arrow(name, data.select(TABLES[name].column_names))
             counts[name] = data.num_rows
             record_load(
                 store,

@@ -8,7 +8,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 
 
 def utcnow() -> dt.datetime:
@@ -41,7 +41,7 @@ class LedgerEntry:
     import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def record_load(store: DuckDBStore, entry: LedgerEntry) -> None:
+def record_load(store: Store, entry: LedgerEntry) -> None:
     """Append a ledger row; call it inside the transaction that wrote the rows."""
     store.execute(
         "INSERT INTO imports (import_id, table_name, file_name, file_sha256, profile, "
@@ -66,6 +66,6 @@ def record_load(store: DuckDBStore, entry: LedgerEntry) -> None:
     )
 
 
-def loaded_by_profile(store: DuckDBStore, profile: str) -> int:
+def loaded_by_profile(store: Store, profile: str) -> int:
     """How many loads the ledger holds for a profile (e.g. 'demo')."""
     return int(store.scalar("SELECT count(*) FROM imports WHERE profile = ?", [profile]))
