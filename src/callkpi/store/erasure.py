@@ -40,16 +40,11 @@ def erase(store: Store, subject: Subject, ids: list[str], user: str | None = Non
     table, key = _TABLES[subject]
     columns = TABLES[table].personal_data
     assignments = ", ".join(f'"{c}" = NULL' for c in columns)
-    found = {
-        row[0]
-        for row in store.rows(
-            f'SELECT "{key}" FROM "{table}" WHERE "{key}" IN (SELECT unnest(?))', [ids]
-        )
-    }
+    # A typed list: PostgreSQL cannot guess the type of a bare array parameter.
+    chosen = f'"{key}" IN (SELECT unnest(CAST(? AS VARCHAR[])))'
+    found = {row[0] for row in store.rows(f'SELECT "{key}" FROM "{table}" WHERE {chosen}', [ids])}
     with store.transaction():
-        store.execute(
-            f'UPDATE "{table}" SET {assignments} WHERE "{key}" IN (SELECT unnest(?))', [ids]
-        )
+        store.execute(f'UPDATE "{table}" SET {assignments} WHERE {chosen}', [ids])
         for subject_id in sorted(found):
             store.execute(
                 "INSERT INTO erasures VALUES (?, ?, ?, ?)",

@@ -12,7 +12,6 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pyarrow as pa
@@ -22,7 +21,7 @@ from psycopg.types.numeric import FloatLoader
 
 from callkpi.errors import StoreError
 from callkpi.store import migrations
-from callkpi.store.base import Params, first_line, migrate
+from callkpi.store.base import Params, first_line, migrate, redact
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -42,24 +41,14 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 _COPY_BATCH_ROWS = 65_536
 # One advisory lock key for callkpi's migrations, so two processes never migrate at once.
 _MIGRATION_LOCK = 0x63616C6C6B7069  # "callkpi"
+# A `%` of the compiled SQL that is not a `%(name)s` placeholder (a LIKE pattern, a literal).
+_STRAY_PERCENT = re.compile(r"%(?!\(\w+\)s)")
 # `?` and `$name` placeholders of the store package's portable SQL (never inside quotes).
 _PORTABLE_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|\$([A-Za-z_]\w*)|%")
 
 
 def is_postgres_url(location: str) -> bool:
     return location.startswith(URL_SCHEMES)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, fit for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class PostgresStore:
@@ -125,7 +114,7 @@ class PostgresStore:
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         """Run a SELECT compiled for PostgreSQL (`%(name)s` placeholders) into Arrow."""
         with self._con.cursor() as cursor:
-            cursor.execute(sql, dict(params) if params else None)
+            cursor.execute(_STRAY_PERCENT.sub("%%", sql), dict(params or {}))
             rows = cursor.fetchall()
             description = cursor.description or []
         names = [c.name for c in description]
