@@ -11,6 +11,9 @@ import pytest
 import callkpi
 from callkpi.workspace import Workspace
 
+# A throwaway PostgreSQL cluster for the tests that need one (tests/conformance, store).
+pytest_plugins = ["tests.postgres_server"]
+
 
 def ts(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)

@@ -12,9 +12,13 @@ import callkpi
 from callkpi.cli.app import app
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    path = tmp_path / "e.duckdb"
+@pytest.fixture(params=["duckdb", "postgres"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same small store on each backend (a DuckDB file, a PostgreSQL database URL)."""
+    if request.param == "postgres":
+        path = str(request.getfixturevalue("postgres_url"))
+    else:
+        path = str(tmp_path / "e.duckdb")
     with callkpi.open(path) as ws:
         ws.append(
             "contacts",
@@ -31,7 +35,7 @@ def db(tmp_path: Path) -> str:
             [{"call_id": "c1", "campaign_id": "C", "agent_id": "A1", "contact_id": "K1",
               "started_at": dt.datetime(2026, 3, 1, 10), "outcome": "sale"}],
         )  # fmt: skip
-    return str(path)
+    return path
 
 
 def test_erasing_a_contact_blanks_its_personal_data_only(db: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from callkpi.errors import QueryError, UnknownNameError
 from callkpi.metrics.binding import placeholder, to_sql
@@ -50,7 +51,13 @@ def cohorts(
         if name not in allowed:
             raise QueryError(f"cohorts can be filtered by {', '.join(allowed)}; not {name!r}")
     table = _cohort_table(kind, months, query)
-    rows = ws.store.query(to_sql(table, ws.store.dialect), query.parameters()).to_pylist()
+    result = ws.store.query(to_sql(table, ws.store.dialect), query.parameters())
+    # Integers as Ibis typed them: PostgreSQL's EXTRACT gives numeric where DuckDB's does not.
+    for name, dtype in table.schema().items():
+        if dtype.is_integer():
+            position = result.schema.get_field_index(name)
+            result = result.set_column(position, name, result[name].cast(pa.int64()))
+    rows = result.to_pylist()
     costs = _acquisition_costs(ws, kind, query)
     return _with_payback(rows, costs)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -190,7 +189,12 @@ def erase_command(
 
 @app.command("generate")
 def generate_command(
-    out: Annotated[Path, typer.Option("--out", help="A .duckdb store, or a folder for CSV files.")],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out", help="A .duckdb store, a postgresql:// URL, or a folder for CSV files."
+        ),
+    ],
     calls: Annotated[int, typer.Option("--calls", min=1000, help="Number of calls.")] = 300_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same data.")] = 42,
     start: Annotated[
@@ -225,9 +229,7 @@ def demo_command(
     from callkpi.cli.demo import run_demo
 
     with clean_errors():
-        run_demo(
-            Path(state.db or DEMO_DB), calls=calls, seed=seed, lang=lang_of(lang), console=stdout
-        )
+        run_demo(state.db or DEMO_DB, calls=calls, seed=seed, lang=lang_of(lang), console=stdout)
 
 
 def _month(text: str | None) -> dt.date | None:

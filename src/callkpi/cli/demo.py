@@ -12,12 +12,13 @@ from rich.console import Console
 from callkpi.errors import CallkpiError
 from callkpi.i18n import format_period, word
 from callkpi.settings import Lang
+from callkpi.store.base import redact
 
 HEADLINE_KPIS = ["calls", "contact_rate", "conversion_rate", "cpl", "revenue", "roi"]
 
 
 def generate(
-    out: Path,
+    out: str,
     *,
     calls: int,
     seed: int,
@@ -26,32 +27,41 @@ def generate(
     force: bool,
     console: Console,
 ) -> None:
-    """Write the dataset as a store (a .duckdb path) or as canonical CSV files (a folder)."""
+    """Write the dataset as a store (a .duckdb path or a server URL) or as canonical CSV files
+    (a folder)."""
     from callkpi.demo import DemoSpec, build_tables, default_start, write_csv_dir
 
     spec = DemoSpec(calls=calls, seed=seed, start=start or default_start(), months=months)
-    as_store = out.suffix == ".duckdb"
-    if out.exists() and not force:
+    if is_server_url(out):
+        if not force and _contents(out) != "empty":
+            raise CallkpiError(f"{redact(out)} already holds data; pass --force to replace it")
+    elif Path(out).exists() and not force:
         raise CallkpiError(f"{out} already exists; pass --force to replace it")
     began = time.perf_counter()
     with console.status(f"Generating {calls:,} calls…"):
         tables = build_tables(spec)
-    if as_store:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    if is_server_url(out) or Path(out).suffix == ".duckdb":
+        if not is_server_url(out):
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
         _replace_store(out, tables)
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        write_csv_dir(tables, out)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_csv_dir(tables, Path(out))
     counts = ", ".join(f"{name} {table.num_rows:,}" for name, table in tables.items())
-    console.print(f"Wrote {out} in {time.perf_counter() - began:.1f} s: {counts}")
+    console.print(f"Wrote {redact(out)} in {time.perf_counter() - began:.1f} s: {counts}")
 
 
-def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console) -> None:
+def run_demo(path: str, *, calls: int, seed: int, lang: Lang, console: Console) -> None:
     """(Re)create the demo store, then print last full month's headline KPIs per campaign."""
     from callkpi.demo import DemoSpec, build_tables, default_start
     from callkpi.workspace import open as open_workspace
 
-    if path.exists() and not _is_demo_store(path):
+    if is_server_url(path):
+        if _contents(path) == "other":
+            raise CallkpiError(
+                f"{redact(path)} holds data that is not the demo's; choose another --db"
+            )
+    elif Path(path).exists() and not _is_demo_store(path):
         raise CallkpiError(
             f"{path} exists and is not a demo store; choose another --db or remove it"
         )
@@ -60,7 +70,7 @@ def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console)
     with console.status(f"Generating the demo dataset ({calls:,} calls)…"):
         tables = build_tables(spec)
         _replace_store(path, tables)
-    console.print(f"Demo store {path} ready in {time.perf_counter() - began:.1f} s.")
+    console.print(f"Demo store {redact(path)} ready in {time.perf_counter() - began:.1f} s.")
 
     today = dt.date.today()
     last_day = today.replace(day=1) - dt.timedelta(days=1)
@@ -75,24 +85,46 @@ def run_demo(path: Path, *, calls: int, seed: int, lang: Lang, console: Console)
         console.print(result_table(result, ws.catalog, lang, title=title))
     program = sys.argv[0] if sys.argv[0].endswith("callkpi") else "callkpi"
     console.print(
-        f"Next: {program} --db {path} kpi roi cpl --by campaign --grain month  ·  "
+        f"Next: {program} --db {redact(path)} kpi roi cpl --by campaign --grain month  ·  "
         f"{program} catalog",
         markup=False,
         highlight=False,
     )
 
 
-def _replace_store(path: Path, tables: dict) -> None:
-    from callkpi.demo import load_into_store
+def is_server_url(location: str) -> bool:
+    """A database server's URL (emptied and refilled) rather than a file (replaced)."""
+    return "://" in location and not location.startswith("duckdb://")
+
+
+def _replace_store(location: str, tables: dict) -> None:
+    from callkpi.demo import load_into_store, replace_data
     from callkpi.workspace import open as open_workspace
 
+    if is_server_url(location):
+        with open_workspace(location) as ws:
+            replace_data(ws.store, tables)
+        return
+    path = Path(location)
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
     with open_workspace(path) as ws:
         load_into_store(ws.store, tables)
 
 
-def _is_demo_store(path: Path) -> bool:
+def _contents(location: str) -> str:
+    """What a server database holds: empty, demo or other (see demo.contents)."""
+    from callkpi.demo import contents
+    from callkpi.store import open_store
+
+    store = open_store(location)
+    try:
+        return contents(store)
+    finally:
+        store.close()
+
+
+def _is_demo_store(path: str) -> bool:
     from callkpi.demo import is_demo_store
 
     try:

@@ -8,14 +8,22 @@ a store or in a directory of CSV files.
 from __future__ import annotations
 
 from callkpi.demo.build import build_tables
-from callkpi.demo.export import is_demo_store, load_into_store, write_csv_dir
+from callkpi.demo.export import (
+    contents,
+    is_demo_store,
+    load_into_store,
+    replace_data,
+    write_csv_dir,
+)
 from callkpi.demo.spec import DemoSpec, default_start
 
 __all__ = [
     "DemoSpec",
     "build_tables",
+    "contents",
     "default_start",
     "is_demo_store",
     "load_into_store",
+    "replace_data",
     "write_csv_dir",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -25,33 +26,48 @@ _NEEDS_QUOTES = r'[",\r\n]'
 
 def load_into_store(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
     """Insert every table in one transaction (all or nothing); returns rows inserted per table."""
-    counts: dict[str, int] = {}
     with store.transaction():
-        for name in TABLES:
-            if name not in tables:
-                continue
-            data = tables[name]
-            view = f"_callkpi_demo_{name}"
-            columns = ", ".join(f'"{c}"' for c in TABLES[name].column_names)
-            store.register(view, data.select(TABLES[name].column_names))
-            try:
-                store.execute(f'INSERT INTO "{name}" ({columns}) SELECT {columns} FROM "{view}"')
-            finally:
-                store.unregister(view)
-            counts[name] = data.num_rows
-            record_load(
-                store,
-                LedgerEntry(
-                    table_name=name,
-                    file_name="callkpi demo",
-                    file_sha256=None,
-                    profile=DEMO_PROFILE,
-                    mode="atomic",
-                    rows_read=data.num_rows,
-                    inserted=data.num_rows,
-                ),
-            )
+        return _load(store, tables)
+
+
+def _load(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in TABLES:
+        if name not in tables:
+            continue
+        data = tables[name]
+        store.insert_arrow(name, data.select(TABLES[name].column_names))
+        counts[name] = data.num_rows
+        record_load(
+            store,
+            LedgerEntry(
+                table_name=name,
+                file_name="callkpi demo",
+                file_sha256=None,
+                profile=DEMO_PROFILE,
+                mode="atomic",
+                rows_read=data.num_rows,
+                inserted=data.num_rows,
+            ),
+        )
     return counts
+
+
+def replace_data(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
+    """Empty every canonical table and the ledger, then load: one transaction (for a
+    server database, which cannot be deleted and recreated like a file)."""
+    with store.transaction():
+        for name in [*TABLES, "imports"]:
+            store.execute(f'DELETE FROM "{name}"')
+        return _load(store, tables)
+
+
+def contents(store: Store) -> Literal["empty", "demo", "other"]:
+    """What a store holds: nothing, only the demo's loads, or other data (never replaced)."""
+    loads = int(store.scalar("SELECT count(*) FROM imports"))
+    if loads:
+        return "demo" if loaded_by_profile(store, DEMO_PROFILE) == loads else "other"
+    return "empty" if all(store.row_count(name) == 0 for name in TABLES) else "other"
 
 
 def is_demo_store(path: str | Path) -> bool:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 from callkpi.store.events import EVENT_SCHEMA, EventsWritten, write_events
 from callkpi.store.schema import OUTCOMES
 
@@ -84,7 +84,7 @@ def events_table(events: list[CallEvent], received_at: dt.datetime) -> pa.Table:
     return pa.table({name: columns[name] for name in EVENT_SCHEMA.names}, schema=EVENT_SCHEMA)
 
 
-def record_events(store: DuckDBStore, events: list[CallEvent]) -> EventsWritten:
+def record_events(store: Store, events: list[CallEvent]) -> EventsWritten:
     """Commit a batch; returns how many were new, duplicates, and calls completed."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return write_events(store, events_table(events, now))

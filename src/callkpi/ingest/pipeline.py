@@ -18,7 +18,7 @@ from typing import Literal
 
 import duckdb
 
-from callkpi.errors import DataImportError
+from callkpi.errors import DataImportError, StoreError
 from callkpi.ingest import checking, phones, writing
 from callkpi.ingest.encoding import FileHash, WrongEncodingError, scratch_dir
 from callkpi.ingest.mapping import E164_FUNCTION, map_columns
@@ -74,6 +74,11 @@ def import_file(
     `progress` is called from a helper thread while the file is read. `user` defaults
     to $USER, for the ledger.
     """
+    if not hasattr(store, "connection"):
+        raise StoreError(
+            f"importing files into a {store.dialect} store is not supported yet: import into "
+            "a DuckDB store, or append canonical rows with Workspace.append (ADR 5)"
+        )
     if mode not in MODES:
         raise DataImportError(f"unknown import mode {mode!r}; use one of: {', '.join(MODES)}")
     if table is not None:

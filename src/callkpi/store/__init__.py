@@ -1,25 +1,29 @@
-"""The store: canonical tables in an embedded DuckDB file (PostgreSQL and Spark come later)."""
+"""The store: canonical tables in an embedded DuckDB file or a PostgreSQL database."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from callkpi.errors import StoreError
+from callkpi.store.base import Store
 from callkpi.store.duckdb_backend import DuckDBStore
-
-Store = DuckDBStore
 
 
 def open_store(location: str | Path, *, read_only: bool = False) -> Store:
-    """Open a store by path or URL (`x.duckdb`, `duckdb:///x.duckdb`, `:memory:`)."""
+    """Open a store by path or URL: `x.duckdb`, `duckdb:///x.duckdb`, `:memory:`,
+    `postgresql://user@host:port/db` (or `postgres://`)."""
     text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        from callkpi.store.postgres_backend import PostgresStore  # psycopg only when asked
+
+        return PostgresStore(text, read_only=read_only)
     if text.startswith("duckdb://"):
         text = text.removeprefix("duckdb://") or ":memory:"
     elif "://" in text:
         scheme = text.split("://", 1)[0]
         raise StoreError(
-            f"unsupported store URL scheme {scheme!r}: this version opens DuckDB files "
-            "(a path, 'duckdb:///path' or ':memory:')"
+            f"unsupported store URL scheme {scheme!r}: use a DuckDB file (a path, "
+            "'duckdb:///path' or ':memory:') or 'postgresql://user@host:port/database'"
         )
     return DuckDBStore(text, read_only=read_only)
 

@@ -6,14 +6,11 @@ as Argon2id hashes, so reading the store never yields a credential.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
-
 from callkpi.errors import QueryError
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 from callkpi.store.ledger import utcnow
 
 ROLES = ("admin", "manager", "agent")
@@ -38,7 +35,7 @@ class ApiKeyRow:
 
 
 def add_user(
-    store: DuckDBStore,
+    store: Store,
     user_name: str,
     password_hash: str,
     role: str,
@@ -63,25 +60,24 @@ def add_user(
             store.execute("INSERT INTO user_teams VALUES (?, ?)", [user_name, team])
 
 
-def get_user(store: DuckDBStore, user_name: str) -> UserRow | None:
-    row = store.connection.execute(
+def get_user(store: Store, user_name: str) -> UserRow | None:
+    found = store.rows(
         "SELECT user_name, password_hash, role, agent_id FROM users WHERE user_name = ?",
         [user_name],
-    ).fetchone()
-    if row is None:
+    )
+    if not found:
         return None
-    teams = store.connection.execute(
-        "SELECT team FROM user_teams WHERE user_name = ? ORDER BY team", [user_name]
-    ).fetchall()
+    row = found[0]
+    teams = store.rows("SELECT team FROM user_teams WHERE user_name = ? ORDER BY team", [user_name])
     return UserRow(row[0], row[1], row[2], row[3], tuple(t[0] for t in teams))
 
 
-def list_users(store: DuckDBStore) -> list[UserRow]:
-    names = store.connection.execute("SELECT user_name FROM users ORDER BY user_name").fetchall()
+def list_users(store: Store) -> list[UserRow]:
+    names = store.rows("SELECT user_name FROM users ORDER BY user_name")
     return [user for (name,) in names if (user := get_user(store, name)) is not None]
 
 
-def set_password_hash(store: DuckDBStore, user_name: str, password_hash: str) -> None:
+def set_password_hash(store: Store, user_name: str, password_hash: str) -> None:
     """Change a password; the user's tokens are revoked with it."""
     if get_user(store, user_name) is None:
         raise QueryError(f"no user {user_name!r}")
@@ -92,7 +88,7 @@ def set_password_hash(store: DuckDBStore, user_name: str, password_hash: str) ->
         store.execute("DELETE FROM tokens WHERE user_name = ?", [user_name])
 
 
-def remove_user(store: DuckDBStore, user_name: str) -> None:
+def remove_user(store: Store, user_name: str) -> None:
     if get_user(store, user_name) is None:
         raise QueryError(f"no user {user_name!r}")
     with store.transaction():
@@ -100,13 +96,13 @@ def remove_user(store: DuckDBStore, user_name: str) -> None:
             store.execute(f"DELETE FROM {table} WHERE user_name = ?", [user_name])
 
 
-def count_users(store: DuckDBStore) -> int:
+def count_users(store: Store) -> int:
     return int(store.scalar("SELECT count(*) FROM users"))
 
 
 # -- bearer tokens ----------------------------------------------------------------------------
 def save_token(
-    store: DuckDBStore, token_sha256: str, user_name: str, lifetime: dt.timedelta
+    store: Store, token_sha256: str, user_name: str, lifetime: dt.timedelta
 ) -> dt.datetime:
     """Record a new token and return when it expires."""
     now = utcnow()
@@ -117,31 +113,34 @@ def save_token(
     return expires_at
 
 
-def sweep_tokens(store: DuckDBStore) -> None:
+def sweep_tokens(store: Store) -> None:
     """Forget expired tokens (they are refused anyway; this keeps the table small). Two
     sweeps at once conflict in DuckDB; the loser has nothing left to do."""
-    with contextlib.suppress(duckdb.TransactionException):
+    try:
         store.execute("DELETE FROM tokens WHERE expires_at <= ?", [utcnow()])
+    except Exception as exc:  # DuckDB's TransactionException; PostgreSQL waits instead
+        if "conflict" not in str(exc).lower():
+            raise
 
 
-def user_of_token(store: DuckDBStore, token_sha256: str) -> tuple[UserRow, dt.datetime] | None:
+def user_of_token(store: Store, token_sha256: str) -> tuple[UserRow, dt.datetime] | None:
     """The user a live token belongs to, and when the token expires."""
-    row = store.connection.execute(
+    found = store.rows(
         "SELECT user_name, expires_at FROM tokens WHERE token_sha256 = ? AND expires_at > ?",
         [token_sha256, utcnow()],
-    ).fetchone()
-    if row is None:
+    )
+    if not found:
         return None
-    user = get_user(store, row[0])
-    return None if user is None else (user, row[1])
+    user = get_user(store, found[0][0])
+    return None if user is None else (user, found[0][1])
 
 
-def revoke_token(store: DuckDBStore, token_sha256: str) -> None:
+def revoke_token(store: Store, token_sha256: str) -> None:
     store.execute("DELETE FROM tokens WHERE token_sha256 = ?", [token_sha256])
 
 
 # -- API keys (for event sources) -------------------------------------------------------------
-def add_api_key(store: DuckDBStore, key_name: str, key_sha256: str, scope: str = "events") -> None:
+def add_api_key(store: Store, key_name: str, key_sha256: str, scope: str = "events") -> None:
     if scope not in KEY_SCOPES:
         raise QueryError(f"an API key's scope must be one of {', '.join(KEY_SCOPES)}")
     exists = store.scalar("SELECT count(*) FROM api_keys WHERE key_name = ?", [key_name])
@@ -152,23 +151,23 @@ def add_api_key(store: DuckDBStore, key_name: str, key_sha256: str, scope: str =
     )
 
 
-def api_key_by_digest(store: DuckDBStore, key_sha256: str) -> ApiKeyRow | None:
-    row = store.connection.execute(
+def api_key_by_digest(store: Store, key_sha256: str) -> ApiKeyRow | None:
+    found = store.rows(
         "SELECT key_name, scope, created_at, revoked_at FROM api_keys "
         "WHERE key_sha256 = ? AND revoked_at IS NULL",
         [key_sha256],
-    ).fetchone()
-    return None if row is None else ApiKeyRow(*row)
+    )
+    return ApiKeyRow(*found[0]) if found else None
 
 
-def list_api_keys(store: DuckDBStore) -> list[ApiKeyRow]:
-    rows = store.connection.execute(
+def list_api_keys(store: Store) -> list[ApiKeyRow]:
+    rows = store.rows(
         "SELECT key_name, scope, created_at, revoked_at FROM api_keys ORDER BY key_name"
-    ).fetchall()
+    )
     return [ApiKeyRow(*row) for row in rows]
 
 
-def revoke_api_key(store: DuckDBStore, key_name: str) -> None:
+def revoke_api_key(store: Store, key_name: str) -> None:
     found = store.scalar(
         "SELECT count(*) FROM api_keys WHERE key_name = ? AND revoked_at IS NULL", [key_name]
     )
@@ -177,9 +176,7 @@ def revoke_api_key(store: DuckDBStore, key_name: str) -> None:
     store.execute("UPDATE api_keys SET revoked_at = ? WHERE key_name = ?", [utcnow(), key_name])
 
 
-def agent_teams(store: DuckDBStore) -> dict[str, str]:
+def agent_teams(store: Store) -> dict[str, str]:
     """agent_id -> team, for deciding whose targets and live figures a manager sees."""
-    rows = store.connection.execute(
-        "SELECT agent_id, team FROM agents WHERE team IS NOT NULL"
-    ).fetchall()
+    rows = store.rows("SELECT agent_id, team FROM agents WHERE team IS NOT NULL")
     return {agent_id: team for agent_id, team in rows}

@@ -15,7 +15,8 @@ CALENDAR_LAST_DAY = dt.date(2060, 12, 31)
 def calendar_insert_sql(
     first: dt.date = CALENDAR_FIRST_DAY, last: dt.date = CALENDAR_LAST_DAY
 ) -> str:
-    """SQL (DuckDB dialect) that fills the calendar between two days inclusive."""
+    """SQL that fills the calendar between two days inclusive; DuckDB and PostgreSQL both
+    run it (generate_series over timestamps, extract(): no engine-specific function)."""
     return f"""
 INSERT INTO calendar
 SELECT
@@ -23,8 +24,8 @@ SELECT
   CAST(date_trunc('week', d) AS DATE) AS week_start,
   CAST(date_trunc('month', d) AS DATE) AS month_start,
   CAST(date_trunc('quarter', d) AS DATE) AS quarter_start,
-  CAST(year(d) AS BIGINT) AS year,
-  CAST(isodow(d) AS BIGINT) AS iso_weekday
-FROM range(DATE '{first.isoformat()}', DATE '{last.isoformat()}' + INTERVAL 1 DAY,
-           INTERVAL 1 DAY) AS r(d)
+  CAST(extract(year FROM d) AS BIGINT) AS year,
+  CAST(extract(isodow FROM d) AS BIGINT) AS iso_weekday
+FROM generate_series(TIMESTAMP '{first.isoformat()}', TIMESTAMP '{last.isoformat()}',
+                     INTERVAL '1 day') AS r(d)
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ import duckdb
 import pyarrow as pa
 
 from callkpi.errors import QueryTimeoutError, StoreError
-from callkpi.store.migrations import LATEST_VERSION, MIGRATIONS
+from callkpi.store import migrations
+from callkpi.store.base import Params, first_line, migrate
 
 
 class DuckDBStore:
@@ -31,15 +33,15 @@ class DuckDBStore:
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
-            raise StoreError(f"cannot open store {self.path}: {_first_line(exc)}") from exc
+            raise StoreError(f"cannot open store {self.path}: {first_line(exc)}") from exc
         except duckdb.Error as exc:
             raise StoreError(
-                f"{self.path} is not a DuckDB database callkpi can open: {_first_line(exc)}"
+                f"{self.path} is not a DuckDB database callkpi can open: {first_line(exc)}"
             ) from exc
         self.read_only = read_only
-        if read_only and 0 < self.schema_version() < LATEST_VERSION:
+        if read_only and 0 < self.schema_version() < len(migrations.MIGRATIONS):
             self._upgrade_then_reopen()
-        self._migrate()
+        migrate(self, self._con, self._has_foreign_tables(), "DuckDB file")
 
     def fork(self) -> DuckDBStore:
         """A store on its own cursor of the same database, for one thread of a server.
@@ -72,28 +74,6 @@ class DuckDBStore:
             return 0
         row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0]) if row and row[0] is not None else 0
-
-    def _migrate(self) -> None:
-        version = self.schema_version()
-        if version > LATEST_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}, newer than this callkpi "
-                f"({LATEST_VERSION}); upgrade callkpi"
-            )
-        if version == LATEST_VERSION:
-            return
-        if self.read_only:
-            raise StoreError(f"{self.path} needs a schema upgrade; open it read-write once")
-        if version == 0 and self._has_foreign_tables():
-            raise StoreError(f"{self.path} is a DuckDB file but not a callkpi store")
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                self._con.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version "
-                    "(version BIGINT, applied_at TIMESTAMP DEFAULT current_timestamp)"
-                )
-                migration(self._con)
-                self._con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
 
     def _has_foreign_tables(self) -> bool:
         row = self._con.execute(
@@ -129,12 +109,15 @@ class DuckDBStore:
                 timer.cancel()
             cursor.close()
 
-    def execute(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> None:
+    def execute(self, sql: str, params: Params = None) -> None:
         self._con.execute(sql, params if params is not None else [])
 
-    def scalar(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> Any:
+    def scalar(self, sql: str, params: Params = None) -> Any:
         row = self._con.execute(sql, params if params is not None else []).fetchone()
         return row[0] if row else None
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self._con.execute(sql, params if params is not None else []).fetchall()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -147,12 +130,16 @@ class DuckDBStore:
             raise
         self._con.execute("COMMIT")
 
-    def register(self, name: str, data: pa.Table) -> None:
-        """Expose an Arrow table to SQL under `name` (for bulk inserts)."""
+    def insert_arrow(self, table: str, data: pa.Table) -> int:
+        """Append an Arrow table's columns (canonical names, any order) to `table`."""
+        name = f"_callkpi_insert_{uuid.uuid4().hex}"
+        columns = ", ".join(f'"{c}"' for c in data.column_names)
         self._con.register(name, data)
-
-    def unregister(self, name: str) -> None:
-        self._con.unregister(name)
+        try:
+            self._con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{name}"')
+        finally:
+            self._con.unregister(name)
+        return data.num_rows
 
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
@@ -164,7 +151,3 @@ class DuckDBStore:
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The raw connection, for the store and ingest packages only."""
         return self._con
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from callkpi.errors import QueryError
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 from callkpi.store.ledger import current_user, utcnow
 from callkpi.store.schema import TABLES
 
@@ -31,7 +31,7 @@ class Erasure:
     missing: tuple[str, ...]  # ids not found
 
 
-def erase(store: DuckDBStore, subject: Subject, ids: list[str], user: str | None = None) -> Erasure:
+def erase(store: Store, subject: Subject, ids: list[str], user: str | None = None) -> Erasure:
     """Blank the personal data of these contacts or agents; unknown ids are reported."""
     if subject not in _TABLES:
         raise QueryError(f"can erase a contact or an agent, not {subject!r}")
@@ -40,16 +40,11 @@ def erase(store: DuckDBStore, subject: Subject, ids: list[str], user: str | None
     table, key = _TABLES[subject]
     columns = TABLES[table].personal_data
     assignments = ", ".join(f'"{c}" = NULL' for c in columns)
-    found = {
-        row[0]
-        for row in store.connection.execute(
-            f'SELECT "{key}" FROM "{table}" WHERE "{key}" IN (SELECT unnest(?))', [ids]
-        ).fetchall()
-    }
+    # A typed list: PostgreSQL cannot guess the type of a bare array parameter.
+    chosen = f'"{key}" IN (SELECT unnest(CAST(? AS VARCHAR[])))'
+    found = {row[0] for row in store.rows(f'SELECT "{key}" FROM "{table}" WHERE {chosen}', [ids])}
     with store.transaction():
-        store.execute(
-            f'UPDATE "{table}" SET {assignments} WHERE "{key}" IN (SELECT unnest(?))', [ids]
-        )
+        store.execute(f'UPDATE "{table}" SET {assignments} WHERE {chosen}', [ids])
         for subject_id in sorted(found):
             store.execute(
                 "INSERT INTO erasures VALUES (?, ?, ?, ?)",

@@ -8,12 +8,11 @@ all the call's events. A call lasts less than a day, so only the last day of eve
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 
 EVENT_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("event_id", pa.string()),
@@ -42,7 +41,11 @@ class EventsWritten:
         return self.received - self.new
 
 
-_COMPLETED_CALLS = """
+_STAGING = "_callkpi_event_batch"
+_ENDED = "_callkpi_ended_calls"
+_COMPLETED = "_callkpi_completed_calls"
+
+_COMPLETED_CALLS = f"""
 SELECT
   call_id,
   max(campaign_id) AS campaign_id,
@@ -55,12 +58,12 @@ SELECT
   max("at") FILTER (WHERE kind = 'ended') AS ended,
   max(outcome) FILTER (WHERE kind = 'ended') AS outcome
 FROM call_events
-WHERE call_id IN (SELECT call_id FROM {new} WHERE kind = 'ended')
-  AND "at" >= (SELECT min("at") FROM {new} WHERE kind = 'ended') - INTERVAL '1 day'
+WHERE call_id IN (SELECT call_id FROM {_ENDED})
+  AND "at" >= (SELECT min("at") FROM {_ENDED}) - INTERVAL '1 day'
 GROUP BY call_id
 """
 
-_CALL_ROWS = """
+_CALL_ROWS = f"""
 SELECT
   call_id, campaign_id, agent_id, contact_id, lead_id, direction,
   coalesce(started, answered, ended) AS started_at,
@@ -69,48 +72,58 @@ SELECT
   CASE WHEN answered IS NULL THEN 0.0
        ELSE extract(epoch FROM ended - answered) END AS talk_s,
   outcome
-FROM ({completed}) AS completed
+FROM ({_COMPLETED_CALLS}) AS completed
 """
+_CALL_COLUMNS = (
+    "call_id, campaign_id, agent_id, contact_id, lead_id, direction, started_at, ring_s, "
+    "talk_s, outcome"
+)
 
 
-def write_events(store: DuckDBStore, events: pa.Table) -> EventsWritten:
+def _staging_tables(store: Store) -> None:
+    """Session-local scratch tables (DuckDB and PostgreSQL both have TEMP tables)."""
+    columns = ", ".join(
+        f'"{name}" {"TIMESTAMP" if pa.types.is_timestamp(t) else "VARCHAR"}'
+        for name, t in EVENT_COLUMNS
+    )
+    store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ({columns})")
+    store.execute(f'CREATE TEMP TABLE IF NOT EXISTS {_ENDED} (call_id VARCHAR, "at" TIMESTAMP)')
+    store.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_COMPLETED} (call_id VARCHAR, campaign_id VARCHAR, "
+        "agent_id VARCHAR, contact_id VARCHAR, lead_id VARCHAR, direction VARCHAR, "
+        "started_at TIMESTAMP, ring_s DOUBLE PRECISION, talk_s DOUBLE PRECISION, "
+        "outcome VARCHAR)"
+    )
+    for table in (_STAGING, _ENDED, _COMPLETED):
+        store.execute(f"DELETE FROM {table}")
+
+
+def write_events(store: Store, events: pa.Table) -> EventsWritten:
     """Store a batch of validated events (EVENT_SCHEMA) and complete the ended calls."""
-    batch = f"events_{uuid.uuid4().hex}"
-    new = f"new_{batch}"
-    store.register(batch, events.cast(EVENT_SCHEMA))
     names = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
-    try:
-        with store.transaction():
-            inserted = store.connection.execute(
-                f"INSERT INTO call_events ({names}) SELECT {names} FROM {batch} "
-                'ON CONFLICT DO NOTHING RETURNING call_id, kind, "at"'
-            ).fetchall()
-            completed = 0
-            ended = [row for row in inserted if row[1] == "ended"]
-            if ended:
-                store.register(
-                    new,
-                    pa.table(
-                        {
-                            "call_id": pa.array([row[0] for row in ended], pa.string()),
-                            "kind": pa.array([row[1] for row in ended], pa.string()),
-                            "at": pa.array([row[2] for row in ended], pa.timestamp("us")),
-                        }
-                    ),
-                )
-                rows = _CALL_ROWS.format(completed=_COMPLETED_CALLS.format(new=new))
-                store.execute(f"CREATE TEMP TABLE {new}_calls AS {rows}")
-                completed = int(store.scalar(f"SELECT count(*) FROM {new}_calls"))
-                store.execute(
-                    f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {new}_calls)"
-                )
-                store.execute(
-                    "INSERT INTO calls (call_id, campaign_id, agent_id, contact_id, lead_id, "
-                    "direction, started_at, ring_s, talk_s, outcome) "
-                    f"SELECT * FROM {new}_calls"
-                )
-                store.execute(f"DROP TABLE {new}_calls")
-                store.unregister(new)
-    finally:
-        store.unregister(batch)
+    with store.transaction():
+        _staging_tables(store)
+        store.insert_arrow(_STAGING, events.cast(EVENT_SCHEMA))
+        inserted = store.rows(
+            f"INSERT INTO call_events ({names}) SELECT {names} FROM {_STAGING} "
+            'ON CONFLICT DO NOTHING RETURNING call_id, kind, "at"'
+        )
+        ended = [row for row in inserted if row[1] == "ended"]
+        completed = 0
+        if ended:
+            store.insert_arrow(
+                _ENDED,
+                pa.table(
+                    {
+                        "call_id": pa.array([row[0] for row in ended], pa.string()),
+                        "at": pa.array([row[2] for row in ended], pa.timestamp("us")),
+                    }
+                ),
+            )
+            store.execute(f"INSERT INTO {_COMPLETED} {_CALL_ROWS}")
+            completed = int(store.scalar(f"SELECT count(*) FROM {_COMPLETED}"))
+            store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})")
+            store.execute(
+                f"INSERT INTO calls ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
+            )
     return EventsWritten(events.num_rows, len(inserted), completed)

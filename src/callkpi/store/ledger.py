@@ -8,7 +8,9 @@ import os
 import uuid
 from dataclasses import dataclass, field
 
-from callkpi.store.duckdb_backend import DuckDBStore
+import pyarrow as pa
+
+from callkpi.store.base import Store
 
 
 def utcnow() -> dt.datetime:
@@ -41,7 +43,7 @@ class LedgerEntry:
     import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def record_load(store: DuckDBStore, entry: LedgerEntry) -> None:
+def record_load(store: Store, entry: LedgerEntry) -> None:
     """Append a ledger row; call it inside the transaction that wrote the rows."""
     store.execute(
         "INSERT INTO imports (import_id, table_name, file_name, file_sha256, profile, "
@@ -66,7 +68,7 @@ def record_load(store: DuckDBStore, entry: LedgerEntry) -> None:
     )
 
 
-def loaded_by_profile(store: DuckDBStore, profile: str) -> int:
+def loaded_by_profile(store: Store, profile: str) -> int:
     """How many loads the ledger holds for a profile (e.g. 'demo')."""
     return int(store.scalar("SELECT count(*) FROM imports WHERE profile = ?", [profile]))
 
@@ -95,40 +97,48 @@ REJECT_COLUMNS = ("line", "column_name", "code", "value", "message")
 
 
 def record_rejects(
-    store: DuckDBStore, import_id: str, rejects: list[tuple[int, str | None, str, str | None, str]]
+    store: Store, import_id: str, rejects: list[tuple[int, str | None, str, str | None, str]]
 ) -> None:
     """Keep an import's rejects (line, column, code, value, message) beside its ledger row."""
     if not rejects:
         return
-    store.connection.executemany(
-        "INSERT INTO import_rejects VALUES (?, ?, ?, ?, ?, ?)",
-        [[import_id, *reject] for reject in rejects],
+    columns = list(zip(*rejects, strict=True))
+    store.insert_arrow(
+        "import_rejects",
+        pa.table(
+            {
+                "import_id": pa.array([import_id] * len(rejects), pa.string()),
+                "line": pa.array(columns[0], pa.int64()),
+                "column_name": pa.array(columns[1], pa.string()),
+                "code": pa.array(columns[2], pa.string()),
+                "value": pa.array(columns[3], pa.string()),
+                "message": pa.array(columns[4], pa.string()),
+            }
+        ),
     )
 
 
-def list_loads(store: DuckDBStore, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+def list_loads(store: Store, limit: int, offset: int = 0) -> tuple[list[dict], int]:
     """Ledger rows, newest first, one page of them, and how many there are in all."""
     names = ", ".join(LEDGER_COLUMNS)
-    rows = store.connection.execute(
+    rows = store.rows(
         f"SELECT {names} FROM imports ORDER BY started_at DESC, import_id LIMIT ? OFFSET ?",
         [limit, offset],
-    ).fetchall()
+    )
     total = int(store.scalar("SELECT count(*) FROM imports"))
     return [dict(zip(LEDGER_COLUMNS, row, strict=True)) for row in rows], total
 
 
-def get_load(store: DuckDBStore, import_id: str) -> dict | None:
+def get_load(store: Store, import_id: str) -> dict | None:
     names = ", ".join(LEDGER_COLUMNS)
-    row = store.connection.execute(
-        f"SELECT {names} FROM imports WHERE import_id = ?", [import_id]
-    ).fetchone()
-    return None if row is None else dict(zip(LEDGER_COLUMNS, row, strict=True))
+    found = store.rows(f"SELECT {names} FROM imports WHERE import_id = ?", [import_id])
+    return dict(zip(LEDGER_COLUMNS, found[0], strict=True)) if found else None
 
 
-def load_rejects(store: DuckDBStore, import_id: str) -> list[dict]:
+def load_rejects(store: Store, import_id: str) -> list[dict]:
     names = ", ".join(REJECT_COLUMNS)
-    rows = store.connection.execute(
+    rows = store.rows(
         f"SELECT {names} FROM import_rejects WHERE import_id = ? ORDER BY line, column_name",
         [import_id],
-    ).fetchall()
+    )
     return [dict(zip(REJECT_COLUMNS, row, strict=True)) for row in rows]

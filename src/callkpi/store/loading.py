@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from callkpi.errors import QueryError
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 from callkpi.store.schema import table as canonical
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -28,9 +27,7 @@ def arrow_schema(table_name: str) -> pa.Schema:
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
 
 
-def append_rows(
-    store: DuckDBStore, table_name: str, rows: Sequence[Mapping[str, Any]] | pa.Table
-) -> int:
+def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]] | pa.Table) -> int:
     """Append rows in one transaction; missing columns are null, unknown ones an error."""
     schema = arrow_schema(table_name)
     if isinstance(rows, pa.Table):
@@ -51,11 +48,5 @@ def append_rows(
             for f in schema
         ]
         data = pa.Table.from_arrays(arrays, schema=schema)
-    name = f"append_{uuid.uuid4().hex}"
-    store.register(name, data)
-    try:
-        with store.transaction():
-            store.execute(f'INSERT INTO "{table_name}" SELECT * FROM {name}')
-    finally:
-        store.unregister(name)
-    return data.num_rows
+    with store.transaction():
+        return store.insert_arrow(table_name, data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callkpi.store.duckdb_backend import DuckDBStore
+from callkpi.store.base import Store
 
 _COLUMNS = "kpi, scope_dimension, scope_value, period, target, warn_threshold"
 _KEY = (
@@ -31,15 +31,15 @@ class TargetRow:
         return [self.kpi, self.scope_dimension, self.scope_value, self.period]
 
 
-def list_targets(store: DuckDBStore) -> list[TargetRow]:
-    rows = store.connection.execute(
+def list_targets(store: Store) -> list[TargetRow]:
+    rows = store.rows(
         f"SELECT {_COLUMNS} FROM targets "
         "ORDER BY kpi, scope_dimension NULLS FIRST, scope_value NULLS FIRST, period"
-    ).fetchall()
+    )
     return [TargetRow(*row) for row in rows]
 
 
-def put_targets(store: DuckDBStore, targets: list[TargetRow]) -> None:
+def put_targets(store: Store, targets: list[TargetRow]) -> None:
     """Insert or replace targets (keyed by KPI, scope and period), all or nothing."""
     with store.transaction():
         for t in targets:
@@ -51,7 +51,7 @@ def put_targets(store: DuckDBStore, targets: list[TargetRow]) -> None:
 
 
 def delete_target(
-    store: DuckDBStore, kpi: str, scope_dimension: str | None, scope_value: str | None, period: str
+    store: Store, kpi: str, scope_dimension: str | None, scope_value: str | None, period: str
 ) -> bool:
     """Remove one target; False when there was none."""
     key = [kpi, scope_dimension, scope_value, period]

@@ -1,0 +1,113 @@
+"""What every backend offers the rest of callkpi, and the migration runner they share.
+
+`query` takes SQL compiled for the store's `dialect` (the KPI compiler's output, named
+placeholders of that dialect). `execute`, `scalar` and `rows` take the small portable SQL the
+store package writes itself (ledger, erasure, counts) with `?` placeholders and a list of
+values; each backend binds them its own way. Bulk data goes through `insert_arrow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import pyarrow as pa
+
+from callkpi.errors import StoreError
+from callkpi.store import migrations
+from callkpi.store.migrations import Connection
+
+Params = Mapping[str, Any] | Sequence[Any] | None
+
+
+class Store(Protocol):
+    """A callkpi store: canonical tables at the latest schema, on some SQL engine."""
+
+    dialect: str
+    path: str
+    read_only: bool
+
+    def schema_version(self) -> int: ...
+
+    def query(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None
+    ) -> pa.Table: ...
+
+    def fork(self) -> Store: ...
+
+    def execute(self, sql: str, params: Params = None) -> None: ...
+
+    def scalar(self, sql: str, params: Params = None) -> Any: ...
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def insert_arrow(self, table: str, data: pa.Table) -> int: ...
+
+    def row_count(self, table: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class _Migratable(Protocol):
+    path: str
+    read_only: bool
+
+    def schema_version(self) -> int: ...
+
+    def execute(self, sql: str, params: Params = None) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version "
+    "(version BIGINT, applied_at TIMESTAMP DEFAULT current_timestamp)"
+)
+
+
+def migrate(store: _Migratable, con: Connection, has_foreign_tables: bool, kind: str) -> None:
+    """Bring a store to the latest schema, one transaction per migration.
+
+    Refuses a newer schema (an older callkpi must not write it), a read-only store that
+    needs an upgrade, and a database of `kind` that holds other tables but no callkpi schema.
+    """
+    latest = len(migrations.MIGRATIONS)  # read at call time: tests add a migration
+    version = store.schema_version()
+    if version > latest:
+        raise StoreError(
+            f"{store.path} has schema version {version}, newer than this callkpi "
+            f"({latest}); upgrade callkpi"
+        )
+    if version == latest:
+        return
+    if store.read_only:
+        raise StoreError(f"{store.path} needs a schema upgrade; open it read-write once")
+    if version == 0 and has_foreign_tables:
+        raise StoreError(f"{store.path} is a {kind} but not a callkpi store")
+    for number, migration in enumerate(migrations.MIGRATIONS[version:], start=version + 1):
+        with store.transaction():
+            store.execute(SCHEMA_VERSION_DDL)
+            migration(con)
+            store.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+
+
+def first_line(exc: BaseException) -> str:
+    """A driver's error message on one line (they often add hints and context lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def redact(url: str) -> str:
+    """The URL without its password, fit for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

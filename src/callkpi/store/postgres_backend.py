@@ -1,0 +1,215 @@
+"""The team-server backend: a PostgreSQL database, reached with psycopg 3.
+
+The KPI SQL is compiled for the `postgres` dialect (see docs/adr/0005-postgresql-backend.md)
+and run here; results come back as Arrow tables typed like DuckDB's (numeric as float64,
+every integer as int64), so the same query gives the same table on both backends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from psycopg.postgres import types as pg_types
+from psycopg.types.numeric import FloatLoader
+
+from callkpi.errors import QueryTimeoutError, StoreError
+from callkpi.store import migrations
+from callkpi.store.base import Params, first_line, migrate, redact
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+#: PostgreSQL type name -> the Arrow type DuckDB gives for the same SQL.
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "int2": pa.int64(),
+    "int4": pa.int64(),
+    "int8": pa.int64(),
+    "float4": pa.float64(),
+    "float8": pa.float64(),
+    "numeric": pa.float64(),  # SUM/AVG of integers; loaded as float by FloatLoader
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+}
+_COPY_BATCH_ROWS = 65_536
+# One advisory lock key for callkpi's migrations, so two processes never migrate at once.
+_MIGRATION_LOCK = 0x63616C6C6B7069  # "callkpi"
+# A `%` of the compiled SQL that is not a `%(name)s` placeholder (a LIKE pattern, a literal).
+_STRAY_PERCENT = re.compile(r"%(?!\(\w+\)s)")
+# `?` and `$name` placeholders of the store package's portable SQL (never inside quotes).
+_PORTABLE_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|\$([A-Za-z_]\w*)|%")
+
+
+def is_postgres_url(location: str) -> bool:
+    return location.startswith(URL_SCHEMES)
+
+
+class PostgresStore:
+    """A callkpi store in a PostgreSQL database (its current schema, `public` by default).
+
+    Opening applies pending migrations under an advisory lock, so several processes (API
+    workers) may open a new database at once. `read_only` makes every transaction read-only.
+    """
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        self.url = url
+        self.path = redact(url)
+        self.read_only = read_only
+        try:
+            self._con = psycopg.connect(
+                url, autocommit=True, options="-c TimeZone=UTC", connect_timeout=10
+            )
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
+        self._con.adapters.register_loader("numeric", FloatLoader)
+        try:
+            self._migrate()
+        except BaseException:
+            self._con.close()
+            raise
+        if read_only:
+            self._con.execute("SET default_transaction_read_only = on")
+
+    def _migrate(self) -> None:
+        """Migrate under a session advisory lock; an older schema opened read-only is
+        upgraded first (as the DuckDB store does), a missing one is refused."""
+        latest = len(migrations.MIGRATIONS)
+        if self.schema_version() == latest:
+            return
+        self._con.execute("SELECT pg_advisory_lock(%s)", [_MIGRATION_LOCK])
+        try:
+            # An older schema opened read-only is upgraded first; no schema at all is refused.
+            read_only, self.read_only = self.read_only, self.read_only and not self.schema_version()
+            try:
+                migrate(self, self._con, self._has_foreign_tables(), "PostgreSQL database")
+            finally:
+                self.read_only = read_only
+        finally:
+            self._con.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATION_LOCK])
+
+    # -- schema ------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if self.scalar("SELECT to_regclass('schema_version') IS NULL"):
+            return 0
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+    def _has_foreign_tables(self) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        )
+
+    # -- running SQL ----------------------------------------------------------------------------
+    def fork(self) -> PostgresStore:
+        """A store on a connection of its own, for one thread of a server (the schema is
+        already migrated by this one)."""
+        forked = object.__new__(PostgresStore)
+        forked.url, forked.path, forked.read_only = self.url, self.path, self.read_only
+        try:
+            forked._con = psycopg.connect(
+                self.url, autocommit=True, options="-c TimeZone=UTC", connect_timeout=10
+            )
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
+        forked._con.adapters.register_loader("numeric", FloatLoader)
+        if self.read_only:
+            forked._con.execute("SET default_transaction_read_only = on")
+        return forked
+
+    def query(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> pa.Table:
+        """Run a SELECT compiled for PostgreSQL (`%(name)s` placeholders) into Arrow;
+        `timeout_s` sets the statement timeout (QueryTimeoutError when it is reached)."""
+        with self._con.cursor() as cursor:
+            try:
+                if timeout_s is not None:
+                    cursor.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
+                cursor.execute(_STRAY_PERCENT.sub("%%", sql), dict(params or {}))
+                rows = cursor.fetchall()
+            except psycopg.errors.QueryCanceled as exc:
+                raise QueryTimeoutError(f"query stopped after {timeout_s:g} s") from exc
+            finally:
+                if timeout_s is not None:
+                    cursor.execute("SET statement_timeout = 0")
+            description = cursor.description or []
+        names = [c.name for c in description]
+        kinds = [_arrow_type(c.type_code) for c in description]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        arrays = [pa.array(list(v), type=k) for v, k in zip(columns, kinds, strict=True)]
+        return pa.Table.from_arrays(arrays, names=names)
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        self._con.execute(*_portable(sql, params))
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        row = self._con.execute(*_portable(sql, params)).fetchone()
+        return row[0] if row else None
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self._con.execute(*_portable(sql, params)).fetchall()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing; a transaction inside another is a savepoint."""
+        with self._con.transaction():
+            yield
+
+    def insert_arrow(self, table: str, data: pa.Table) -> int:
+        """Append an Arrow table with COPY (CSV text written by Arrow, no Python per row)."""
+        columns = ", ".join(f'"{c}"' for c in data.column_names)
+        options = pa_csv.WriteOptions(include_header=False)
+        with (
+            self._con.cursor() as cursor,
+            cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN (FORMAT csv)') as copy,
+        ):
+            for batch in data.to_batches(max_chunksize=_COPY_BATCH_ROWS):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, options)
+                copy.write(buffer.getbuffer())
+        return data.num_rows
+
+    def row_count(self, table: str) -> int:
+        return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _arrow_type(oid: int) -> pa.DataType:
+    info = pg_types.get(oid)
+    return _ARROW_TYPES.get(info.name if info else "", pa.string())
+
+
+def _portable(sql: str, params: Params) -> tuple[str, Sequence[Any] | Mapping[str, Any] | None]:
+    """Portable SQL (`?` or `$name`) as psycopg SQL (`%s` or `%(name)s`, `%` doubled)."""
+    if params is None:
+        return sql, None
+
+    def swap(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text == "?":
+            return "%s"
+        if text == "%":
+            return "%%"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return text.replace("%", "%%")  # a quoted literal
+
+    values = dict(params) if isinstance(params, Mapping) else list(params)
+    return _PORTABLE_PLACEHOLDER.sub(swap, sql), values
