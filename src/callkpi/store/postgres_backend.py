@@ -142,12 +142,12 @@ class PostgresStore:
                     cursor.execute(f"SET statement_timeout = {int(timeout_s * 1000)}")
                 cursor.execute(_STRAY_PERCENT.sub("%%", sql), dict(params or {}))
                 rows = cursor.fetchall()
+                description = cursor.description or []
             except psycopg.errors.QueryCanceled as exc:
                 raise QueryTimeoutError(f"query stopped after {timeout_s:g} s") from exc
             finally:
                 if timeout_s is not None:
                     cursor.execute("SET statement_timeout = 0")
-            description = cursor.description or []
         names = [c.name for c in description]
         kinds = [_arrow_type(c.type_code) for c in description]
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
