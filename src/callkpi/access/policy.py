@@ -66,8 +66,8 @@ def refusal_for(
     through = [k for k in error.kpis if k not in asked]
     via = f" (through {', '.join(through)})" if through else ""
     return AccessDeniedError(
-        f"{', '.join(asked)}{via}: cannot be restricted to one {scope[0]}, so a "
-        f"{principal.role} may not ask for it"
+        f"{', '.join(asked)}{via}: cannot be restricted to one {scope[0]}, so "
+        f"{'an' if principal.role == 'agent' else 'a'} {principal.role} may not ask for it"
     )
 
 
