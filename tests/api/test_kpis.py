@@ -116,13 +116,58 @@ def test_catalog_and_dimensions_have_french_and_english_labels(
 
 
 def test_health_needs_no_login_and_fails_when_the_store_does_not_answer(
-    client: TestClient, api_ws: Workspace
+    client: TestClient, api_ws: Workspace, monkeypatch
 ) -> None:
     assert client.get("/api/v1/health").json() == {"status": "ok", "schema_version": 4}
-    client.app.state.callkpi.workspace.store._con.close()
-    assert_error(client.get("/api/v1/health"), 503, "unavailable")
+
+    def down() -> None:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(api_ws.store, "fork", down)
+    error = assert_error(client.get("/api/v1/health"), 503, "unavailable")
+    assert "OSError" in error["message"]
 
 
 def test_unknown_routes_and_methods_use_the_error_shape(client: TestClient, auth: dict) -> None:
     assert_error(client.get("/api/v1/nothing", headers=auth["admin"]), 404, "not_found")
     assert_error(client.post("/api/v1/catalog", headers=auth["admin"]), 405)
+
+
+def test_dashboard_queries_do_not_wait_behind_an_import(
+    client: TestClient, auth: dict, monkeypatch
+) -> None:
+    """An import holding its transaction open does not delay a KPI question."""
+    import threading
+    import time
+
+    import callkpi.ingest
+
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_import(store, *args, **kwargs):
+        with store.transaction():
+            store.execute("INSERT INTO campaigns (campaign_id) VALUES (?)", ["C9"])
+            inside.set()
+            assert release.wait(10)
+        raise ValueError("stopped on purpose")
+
+    monkeypatch.setattr(callkpi.ingest, "import_file", slow_import)
+    files = {"file": ("calls.csv", b"call_id\n1\n", "text/csv")}
+    importer = threading.Thread(
+        target=client.post,
+        args=("/api/v1/imports",),
+        kwargs={"files": files, "headers": auth["admin"]},
+    )
+    importer.start()
+    try:
+        assert inside.wait(10)
+        began = time.monotonic()
+        response = client.get(
+            KPIS, params={"kpi": "calls", "by": "campaign"}, headers=auth["agent1"]
+        )
+        assert response.status_code == 200
+        assert time.monotonic() - began < 2
+    finally:
+        release.set()
+        importer.join(10)
+    assert client.get("/api/v1/health").status_code == 200

@@ -119,6 +119,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no route {request.url.path}; the routes are in /api/v1/docs"
+        elif exc.status_code == 405:
+            message = f"{request.url.path} does not take {request.method}"
         return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
