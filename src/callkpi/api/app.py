@@ -44,6 +44,32 @@ def known_query_parameters(request: Request) -> None:
         )
 
 
+def _document_names(app: FastAPI, state: ApiState) -> None:
+    """Publish the catalog's KPI ids, dimensions and grains as enums of /kpis' parameters, so
+    the schema says what can be asked (the server checks them anyway, with "did you mean")."""
+    from callkpi.metrics.model import GRAINS
+
+    catalog = state.workspace.catalog
+    names = {
+        "kpi": sorted(catalog.kpis),
+        "by": sorted(catalog.dimensions),
+        "grain": list(GRAINS),
+    }
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            for parameter in schema["paths"][f"{API_PREFIX}/kpis"]["get"]["parameters"]:
+                if parameter["name"] in names:
+                    target = parameter["schema"]
+                    target = target.get("items", target)
+                    target["enum"] = names[parameter["name"]]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI:
     """Open the store (this process becomes its one writer) and build the application."""
     if workspace is None:
@@ -87,6 +113,7 @@ def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI
             )
         },
     )
+    _document_names(app, state)
     app.state.callkpi = state
     app.state.live = hub
     errors.install(app)
