@@ -114,3 +114,15 @@ def test_a_second_server_on_the_same_file_fails_clearly(tmp_path: Path) -> None:
         first.terminate()
         _, first_stderr = first.communicate(timeout=10)
     assert "no API user yet" in first_stderr
+
+
+def test_serve_on_a_busy_port_fails_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = runner.invoke(
+            app, ["--db", str(tmp_path / "x.duckdb"), "serve", "--port", str(port)]
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

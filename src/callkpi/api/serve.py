@@ -25,9 +25,26 @@ def open_for_serving(db: str) -> Any:
         raise
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail in one line, before opening the store, when the address cannot be listened on."""
+    import os
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise OSError(
+            f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc} "
+            "(another server? choose "
+            "another with --port)"
+        ) from exc
+
+
 def serve(db: str, *, host: str, port: int, console: Any, **limits: Any) -> None:
     import uvicorn
 
+    check_port(host, port)
     from callkpi.api.app import create_app
     from callkpi.store.accounts import count_users
 
