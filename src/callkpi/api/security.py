@@ -43,7 +43,7 @@ StateDep = Annotated[ApiState, Depends(get_state)]
 def principal_from_token(state: ApiState, token: str) -> Principal | None:
     key = digest(token)
     cached = state.tokens.get(key)
-    if cached is not None:
+    if isinstance(cached, Principal):
         return cached
     with state.session() as ws:
         found = accounts.user_of_token(ws.store, key)
@@ -55,6 +55,21 @@ def principal_from_token(state: ApiState, token: str) -> Principal | None:
     return principal
 
 
+def _event_source(state: ApiState, secret: str) -> EventSource:
+    """The key's source; looked up at most every 30 s per key (a dialer posts many batches)."""
+    key = digest(secret)
+    cached = state.tokens.get(key)
+    if isinstance(cached, EventSource):
+        return cached
+    with state.session() as ws:
+        found = accounts.api_key_by_digest(ws.store, key)
+    if found is None:
+        raise ApiError(401, "unknown or revoked API key", headers=_CHALLENGE)
+    source = EventSource(found.key_name)
+    state.tokens.put(key, source, 30.0)
+    return source
+
+
 def authenticate(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
@@ -63,11 +78,7 @@ def authenticate(
         raise ApiError(401, "log in first: send Authorization: Bearer <token>", headers=_CHALLENGE)
     secret = credentials.credentials
     if secret.startswith(API_KEY_PREFIX):
-        with state.session() as ws:
-            key = accounts.api_key_by_digest(ws.store, digest(secret))
-        if key is None:
-            raise ApiError(401, "unknown or revoked API key", headers=_CHALLENGE)
-        return EventSource(key.key_name)
+        return _event_source(state, secret)
     principal = principal_from_token(state, secret)
     if principal is None:
         raise ApiError(401, "unknown or expired token; log in again", headers=_CHALLENGE)

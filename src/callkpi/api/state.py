@@ -13,7 +13,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from callkpi.access.policy import Principal
 from callkpi.access.ratelimit import SlidingWindowLimiter
 from callkpi.api.config import ApiConfig
 from callkpi.workspace import Workspace
@@ -115,13 +114,14 @@ class ResultCache:
 
 
 class TokenCache:
-    """Principals of recently seen tokens, so most requests skip the token lookup."""
+    """Callers of recently seen tokens and API keys (a Principal or an event source), so most
+    requests skip the lookup. A revocation reaches a running server within 30 s."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._entries: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, digest: str) -> Principal | None:
+    def get(self, digest: str) -> Any | None:
         with self._lock:
             entry = self._entries.get(digest)
             if entry is None or entry[0] <= time.monotonic():
@@ -129,7 +129,7 @@ class TokenCache:
                 return None
             return entry[1]
 
-    def put(self, digest: str, principal: Principal, seconds_left: float) -> None:
+    def put(self, digest: str, principal: Any, seconds_left: float) -> None:
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()
@@ -157,9 +157,17 @@ class ApiState:
         self.results = ResultCache(self.generations, config.live_staleness_s, self.refresher)
         self.tokens = TokenCache()
         self.import_lock = threading.Lock()
+        self._event_store: Any = None
         self.generation_lock = threading.Lock()
         self.login_by_address = SlidingWindowLimiter(config.login_attempts_per_address, 60.0)
         self.login_failures = SlidingWindowLimiter(config.login_failures_per_user, 60.0)
+
+    def event_store(self) -> Any:
+        """The event writer thread's own store fork, kept for the server's life (its scratch
+        tables are made once). Only ever used from that one thread."""
+        if self._event_store is None:
+            self._event_store = self.workspace.store.fork()
+        return self._event_store
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Workspace]:
@@ -174,6 +182,8 @@ class ApiState:
         """Let running writes and refreshes finish (before the store is closed)."""
         self.event_writer.shutdown(wait=True)
         self.refresher.shutdown(wait=True, cancel_futures=True)
+        if self._event_store is not None:
+            self._event_store.close()
 
     def bump(self, what: str) -> None:
         with self.generation_lock:

@@ -24,8 +24,7 @@ async def post_events(state: StateDep, caller: EventWriterDep, batch: EventBatch
     event_id: a retried batch is counted as duplicates. Answered only once committed."""
 
     def write() -> EventsWritten:
-        with state.session() as ws:
-            return record_events(ws.store, batch.events)
+        return record_events(state.event_store(), batch.events)
 
     try:
         written = await asyncio.wrap_future(state.event_writer.submit(write))
