@@ -137,7 +137,8 @@ def build_select(rollup: RollupSource, days: bool) -> ir.Table:
         tables = rollup.restrict(tables, listed.day)
     relation = SOURCES[rollup.source].build(Context(tables, Settings(), default_spine(tables)))
     relation = relation.filter(relation[rollup.time].notnull())
-    keys = {"day": relation[rollup.time].cast("date")} | {k: relation[k] for k in rollup.keys}
+    keys = {"day": relation[rollup.time].cast("date")}
+    keys |= {k: relation[k] for k, _ in rollup.table.keys}  # in order: the SQL is stable
     return relation.group_by(**keys).aggregate(
         n=relation.count().cast("int64"),
         **{m: relation[m].cast("float64").sum() for m in rollup.table.measures},
