@@ -17,7 +17,7 @@ from callkpi.metrics.model import CompiledQuery
 from callkpi.metrics.models import fill_model_column
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.result import KpiResult
-from callkpi.store import Store, open_store
+from callkpi.store import Store, open_store, rollups
 from callkpi.store.loading import append_rows
 
 if TYPE_CHECKING:
@@ -93,9 +93,12 @@ class Workspace:
         """Compute KPIs by dimensions and period; see KpiQuery for the arguments."""
         return self.run(KpiQuery.build(kpis, by, grain, start, end, where))
 
-    def run(self, query: KpiQuery, *, timeout_s: float | None = None) -> KpiResult:
-        """Answer a query; `timeout_s` stops each of its statements after that long."""
-        compiled = self._compiled(query)
+    def run(
+        self, query: KpiQuery, *, timeout_s: float | None = None, rollups: bool = True
+    ) -> KpiResult:
+        """Answer a query; `timeout_s` stops each of its statements after that long.
+        `rollups=False` reads only the detail tables (to check the rollups' answer)."""
+        compiled = self._compiled(query, rollups)
         parameters = query.parameters()
         table = self.store.query(compiled.sql, parameters, timeout_s=timeout_s)
         for part in compiled.models:
@@ -108,24 +111,43 @@ class Workspace:
             )
         return KpiResult(query, table, compiled.columns, compiled.sql)
 
-    def _compiled(self, query: KpiQuery) -> CompiledQuery:
-        key = (self._catalog_fingerprint(), self.store.dialect, query.shape())
+    def _compiled(self, query: KpiQuery, allow_rollups: bool = True) -> CompiledQuery:
+        # Rollups are read only while built by this code (else they are stale: ADR 8), and the
+        # SQL differs with them: the choice is part of the cache key.
+        use_rollups = allow_rollups and rollups.fresh(self.store)
+        key = (self._catalog_fingerprint(), self.store.dialect, (*query.shape(), use_rollups))
         cached = self.cache.get(*key)
         if cached is not None:
             return cached
         with self._compile_lock:  # the compiler's caches are shared by forks, not thread-safe
-            compiled = self.compiler.compile(query)
+            compiled = self.compiler.compile(query, rollups=use_rollups)
         self.cache.put(*key, compiled)
         return compiled
 
     def explain(self, kpis: Sequence[str] | str, **kwargs: Any) -> str:
-        """The SQL a query runs (filter values and dates appear as named placeholders)."""
-        return self.compiler.compile(KpiQuery.build(kpis, **kwargs), pretty=True).sql
+        """The SQL a query runs (filter values and dates appear as named placeholders),
+        after comment lines saying what answers each group of KPIs: a rollup or detail."""
+        use_rollups = rollups.fresh(self.store)
+        query = KpiQuery.build(kpis, **kwargs)
+        compiled = self.compiler.compile(query, pretty=True, rollups=use_rollups)
+        state = "" if use_rollups else " (rollups stale: run `callkpi rollup rebuild`)"
+        lines = [f"-- {line}{state if 'detail' in line else ''}" for line in compiled.plan]
+        return "\n".join([*lines, compiled.sql])
 
     # -- data -----------------------------------------------------------------------------
     def append(self, table: str, rows: Sequence[Mapping[str, Any]] | pa.Table) -> int:
         """Append rows (dicts with canonical column names, or an Arrow table) in one go."""
         return append_rows(self.store, table, rows)
+
+    def rebuild_rollups(self) -> dict[str, int]:
+        """Recompute the daily rollups from the detail tables (one transaction); returns rows
+        per rollup. Needed after an upgrade that changed how they are computed."""
+        with self.store.transaction():
+            return rollups.rebuild(self.store)
+
+    def rollups_fresh(self) -> bool:
+        """Are the rollups built by this code, so that queries read them?"""
+        return rollups.fresh(self.store)
 
     def import_file(self, table: str | None, path: str | Path, **options: Any) -> Any:
         """Import a canonical CSV file into a table; see callkpi.ingest.import_file."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from callkpi.store.migrations import LATEST_VERSION
 from callkpi.workspace import Workspace
 from tests.api.conftest import API_DATA, assert_error
 
@@ -118,7 +119,8 @@ def test_catalog_and_dimensions_have_french_and_english_labels(
 def test_health_needs_no_login_and_fails_when_the_store_does_not_answer(
     client: TestClient, api_ws: Workspace, monkeypatch
 ) -> None:
-    assert client.get("/api/v1/health").json() == {"status": "ok", "schema_version": 4}
+    health = {"status": "ok", "schema_version": LATEST_VERSION}
+    assert client.get("/api/v1/health").json() == health
 
     def down() -> None:
         raise OSError("the disk went away")

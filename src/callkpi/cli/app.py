@@ -187,6 +187,38 @@ def erase_command(
         raise typer.Exit(1)
 
 
+rollup_app = typer.Typer(
+    help="Daily rollups: derived tables that answer additive KPIs fast (ADR 8).",
+    no_args_is_help=True,
+)
+
+
+@rollup_app.command("rebuild")
+def rollup_rebuild_command() -> None:
+    """Recompute every daily rollup from the detail tables (after an upgrade that says they
+    are stale; writes keep them up to date otherwise)."""
+    from callkpi.workspace import open as open_workspace
+
+    with clean_errors(), open_workspace(db_location()) as ws:
+        counts = ws.rebuild_rollups()
+    for name, rows in counts.items():
+        stdout.print(f"{name}: {rows:,} rows", highlight=False)
+
+
+@rollup_app.command("status")
+def rollup_status_command() -> None:
+    """Say whether queries read the rollups (built by this version) or the detail tables."""
+    from callkpi.workspace import open as open_workspace
+
+    with clean_errors(), open_workspace(db_location(), read_only=True) as ws:
+        fresh = ws.rollups_fresh()
+    if fresh:
+        stdout.print("rollups are up to date: eligible queries read them", highlight=False)
+        return
+    stdout.print("rollups are stale: run `callkpi rollup rebuild`", highlight=False)
+    raise typer.Exit(1)
+
+
 @app.command("generate")
 def generate_command(
     out: Annotated[
@@ -254,6 +286,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(profile_app, name="profile")
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(rollup_app, name="rollup")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from callkpi.store import Store
+from callkpi.store import Store, rollups
 from callkpi.store.ledger import LedgerEntry, loaded_by_profile, record_load
 from callkpi.store.schema import TABLES
 
@@ -27,7 +27,9 @@ _NEEDS_QUOTES = r'[",\r\n]'
 def load_into_store(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
     """Insert every table in one transaction (all or nothing); returns rows inserted per table."""
     with store.transaction():
-        return _load(store, tables)
+        counts = _load(store, tables)
+        rollups.rebuild(store)  # every day is new: recompute them all at once
+        return counts
 
 
 def _load(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
@@ -59,7 +61,9 @@ def replace_data(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]
     with store.transaction():
         for name in [*TABLES, "imports"]:
             store.execute(f'DELETE FROM "{name}"')
-        return _load(store, tables)
+        counts = _load(store, tables)
+        rollups.rebuild(store)
+        return counts
 
 
 def contents(store: Store) -> Literal["empty", "demo", "other"]:

@@ -35,7 +35,7 @@ from callkpi.ingest.runtime import (
 from callkpi.ingest.scan import Scan, build_scan
 from callkpi.ingest.sources import Source, open_source
 from callkpi.ingest.timezones import check_zone
-from callkpi.store import Store, schema
+from callkpi.store import Store, rollups, schema
 from callkpi.store.ledger import LedgerEntry, record_load, record_rejects, utcnow
 
 Mode = Literal["atomic", "skip-invalid"]
@@ -198,6 +198,7 @@ def _transaction(
     try:
         with polling(con, options.progress, estimate(source)):
             loaded = writing.load(con, spec, scan.sql, params)
+        _mark_rollups(store, spec, loaded)
         broken = checking.broken_records(con, source, personal)
         if broken.encoding_errors and not source.encoding_certain:
             raise _RetryEncodingError
@@ -219,6 +220,7 @@ def _transaction(
                 raise error
             return report
         report.import_id = uuid.uuid4().hex
+        rollups.refresh(store)
         _ledger(store, report, started, options.user)
         con.execute("COMMIT")
     except BaseException:
@@ -226,6 +228,19 @@ def _transaction(
             con.execute("ROLLBACK")
         raise
     return report
+
+
+def _mark_rollups(store: Store, spec: schema.Table, loaded: writing.Loaded) -> None:
+    """Before the old rows of updated keys go: note the rollup days of the rows loaded and
+    of those old rows (an update may move a row to another day)."""
+    if not rollups.depends_on(spec.name):
+        return
+    same_key = " AND ".join(f'n."{k}" = o."{k}"' for k in spec.key)
+    rows = (
+        f'SELECT * FROM "{spec.name}" AS o WHERE o.rowid > {loaded.old_max} OR EXISTS '
+        f'(SELECT 1 FROM "{spec.name}" AS n WHERE n.rowid > {loaded.old_max} AND {same_key})'
+    )
+    rollups.mark(store, spec.name, rows)
 
 
 def _sort(

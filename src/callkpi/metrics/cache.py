@@ -22,7 +22,7 @@ from pathlib import Path
 
 from callkpi.metrics.model import CompiledQuery, ModelPart, OutputColumn
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def default_cache_dir() -> Path | None:
@@ -35,10 +35,15 @@ def default_cache_dir() -> Path | None:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """Hash of the code that shapes SQL: the metrics package and the store's schema."""
+    """Hash of the code that shapes SQL: the metrics package (sources included), the store's
+    schema and its rollup tables."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(f"format {CACHE_FORMAT}".encode())
-    files = [*sorted((package / "metrics").glob("*.py")), package / "store" / "schema.py"]
+    files = [
+        *sorted((package / "metrics").rglob("*.py")),
+        package / "store" / "schema.py",
+        package / "store" / "rollups.py",
+    ]
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
@@ -66,6 +71,7 @@ class SqlCache:
                 data["sql"],
                 tuple(OutputColumn(**c) for c in data["columns"]),
                 tuple(ModelPart(**m) for m in data["models"]),
+                tuple(data["plan"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -77,6 +83,7 @@ class SqlCache:
             "sql": compiled.sql,
             "columns": [asdict(c) for c in compiled.columns],
             "models": [asdict(m) for m in compiled.models],
+            "plan": list(compiled.plan),
         }
         self._write(self._path("query", catalog, dialect, shape), payload)
 

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from callkpi.errors import UnsplittableError
-from callkpi.metrics import expressions
+from callkpi.metrics import expressions, rollups
 from callkpi.metrics.binding import placeholder, to_sql
 from callkpi.metrics.catalog import SETS, Catalog
 from callkpi.metrics.model import (
@@ -31,6 +31,7 @@ from callkpi.metrics.model import (
 )
 from callkpi.metrics.periods import build_spine
 from callkpi.metrics.query import END_PARAMETER, START_PARAMETER, KpiQuery, where_parameter
+from callkpi.metrics.rollups import RollupSource
 from callkpi.metrics.sources import SOURCES, Context, TableSet
 from callkpi.metrics.stats import wilson_bounds
 
@@ -46,10 +47,15 @@ class KpiCompiler:
         self.catalog = catalog
         self.dialect = dialect
         self._cache: dict[tuple[object, ...], CompiledQuery] = {}
+        self._columns: dict[str, list[str]] = {}
 
     # -- public ---------------------------------------------------------------------------------
-    def compile(self, query: KpiQuery, *, pretty: bool = False) -> CompiledQuery:
-        key = (query.shape(), pretty)
+    def compile(
+        self, query: KpiQuery, *, pretty: bool = False, rollups: bool = False
+    ) -> CompiledQuery:
+        """The query's SQL; with `rollups` (the store's rollups are fresh), each KPI a daily
+        rollup answers exactly is read from it (ADR 8), the others from the detail tables."""
+        key = (query.shape(), pretty, rollups)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -59,8 +65,9 @@ class KpiCompiler:
         for name in query.where:
             self.catalog.dimension(name)
         needed = self._closure(query.kpis)
-        context = self._context(query)
-        table = self._build(context, query, needed, dimensions)
+        context = self._context(query, rollups)
+        plan: list[str] = []
+        table = self._build(context, query, needed, dimensions, plan)
         models = tuple(
             ModelPart(
                 kpi.id,
@@ -70,7 +77,9 @@ class KpiCompiler:
             for kpi in (self.catalog.kpi(k) for k in needed)
             if isinstance(kpi, ModelKpi)
         )
-        compiled = CompiledQuery(self._sql(table, pretty), self._outputs(query), models)
+        compiled = CompiledQuery(
+            self._sql(table, pretty), self._outputs(query), models, tuple(plan)
+        )
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = compiled
@@ -79,10 +88,10 @@ class KpiCompiler:
     def _sql(self, table: ir.Table, pretty: bool) -> str:
         return to_sql(table, self.dialect, pretty)
 
-    def _context(self, query: KpiQuery) -> Context:
+    def _context(self, query: KpiQuery, rollups: bool) -> Context:
         tables = TableSet()
         spine = build_spine(tables, query.grain, query.start is not None, query.end is not None)
-        return Context(tables, self.catalog.settings, spine)
+        return Context(tables, self.catalog.settings, spine, rollups)
 
     # -- planning ---------------------------------------------------------------------------
     def _closure(self, kpi_ids: Iterable[str]) -> list[str]:
@@ -122,21 +131,27 @@ class KpiCompiler:
         query: KpiQuery,
         needed: list[str],
         dimensions: list[Dimension],
+        plan: list[str],
     ) -> ir.Table:
         components = [self._component(k) for k in needed]
         simple_kpis = [k for k in components if k is not None]
         simple = [k.id for k in simple_kpis]
-        groups: dict[tuple[str, str], list[SimpleKpi]] = {}
+        sliced = dimensions + [self.catalog.dimension(name) for name in query.where]
+        groups: dict[tuple[str, str, RollupSource | None], list[SimpleKpi]] = {}
         for kpi in simple_kpis:
             time = kpi.time or SOURCES[kpi.source].time
-            groups.setdefault((kpi.source, time), []).append(kpi)
+            rollup = self._rollup(kpi, time, sliced) if context.rollups else None
+            groups.setdefault((kpi.source, time, rollup), []).append(kpi)
+        for (source, time, rollup), kpis in groups.items():
+            read = rollup.name if rollup else "detail"
+            plan.append(f"{source} by {time}: {read} ({', '.join(k.id for k in kpis)})")
 
         keys = [f"__d{i}" for i in range(len(dimensions))]
         if query.grain != "all":
             keys.append("__period")
         parts = [
-            self._aggregate(context, source, time, kpis, query, dimensions)
-            for (source, time), kpis in groups.items()
+            self._aggregate(context, source, time, kpis, query, dimensions, rollup)
+            for (source, time, rollup), kpis in groups.items()
         ]
         if len(parts) == 1:
             combined = parts[0]
@@ -158,6 +173,18 @@ class KpiCompiler:
             combined = regrouped.aggregate(**{k: stacked[k].max() for k in simple})
         combined = combined.mutate(**self._filled(simple_kpis, combined))
         return self._final(combined, query)
+
+    def _rollup(
+        self, kpi: SimpleKpi, time: str, dimensions: list[Dimension]
+    ) -> RollupSource | None:
+        """The daily rollup that answers this KPI exactly, or None (read the detail)."""
+        source = SOURCES[kpi.source]
+        if source.per_period:
+            return None
+        if kpi.source not in self._columns:
+            self._columns[kpi.source] = list(source.columns())
+        columns = self._columns[kpi.source]
+        return rollups.covering(kpi, columns, time, dimensions, self.catalog.settings)
 
     def _value(self, kpi_id: str, table: ir.Table) -> ir.Value:
         """A KPI as an expression over the regrouped simple KPIs (ratios of sums)."""
@@ -231,9 +258,10 @@ class KpiCompiler:
         kpis: list[SimpleKpi],
         query: KpiQuery,
         dimensions: list[Dimension],
+        rollup: RollupSource | None = None,
     ) -> ir.Table:
-        relation, keys = self._filtered(context, source_name, time, kpis, query, dimensions)
-        metrics = {kpi.id: self._metric(relation, kpi) for kpi in kpis}
+        relation, keys = self._filtered(context, source_name, time, kpis, query, dimensions, rollup)
+        metrics = {kpi.id: self._metric(relation, kpi, rollup) for kpi in kpis}
         if not keys:
             return relation.aggregate(**metrics)
         return relation.group_by(**keys).aggregate(**metrics)
@@ -265,11 +293,13 @@ class KpiCompiler:
         kpis: list[SimpleKpi] | list[ModelKpi],
         query: KpiQuery,
         dimensions: list[Dimension],
+        rollup: RollupSource | None = None,
     ) -> tuple[ir.Table, dict[str, ir.Value]]:
-        """A source with its dimension columns, filtered to the query: and its group keys."""
+        """A source (or the rollup that stands for it) with its dimension columns, filtered
+        to the query: and its group keys."""
         source = SOURCES[source_name]
         tables = context.tables
-        relation = source.build(context)
+        relation = rollups.relation(rollup, tables) if rollup else source.build(context)
         wanted = {f"__d{i}": d for i, d in enumerate(dimensions)}
         filters = {f"__w_{name}": self.catalog.dimension(name) for name in query.where}
         relation = self._with_dimensions(relation, tables, {**wanted, **filters}, kpis)
@@ -314,10 +344,14 @@ class KpiCompiler:
             predicates.append(column < bound(END_PARAMETER))
         return predicates
 
-    def _metric(self, relation: ir.Table, kpi: SimpleKpi) -> ir.Value:
+    def _metric(
+        self, relation: ir.Table, kpi: SimpleKpi, rollup: RollupSource | None = None
+    ) -> ir.Value:
         where = None
         if kpi.where:
             where = expressions.parse(kpi.where).compile(lambda n: relation[n], SETS)
+        if rollup is not None:
+            return rollups.metric(relation, kpi, where)
         if kpi.agg == "count":
             return relation.count(where=where)
         column = relation[kpi.column]

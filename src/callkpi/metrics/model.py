@@ -126,12 +126,14 @@ class ModelPart:
 class CompiledQuery:
     """SQL with named placeholders (values: `KpiQuery.parameters()`) and its columns.
 
-    Model KPIs come back null from `sql`; each `models` part fetches their rows.
+    Model KPIs come back null from `sql`; each `models` part fetches their rows. `plan` says
+    which relation answers each group of KPIs: a daily rollup or the detail (ADR 8).
     """
 
     sql: str
     columns: tuple[OutputColumn, ...]
     models: tuple[ModelPart, ...] = ()
+    plan: tuple[str, ...] = ()
 
 
 class Settings(_Strict):

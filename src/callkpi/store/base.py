@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pyarrow as pa
 
 from callkpi.errors import StoreError
-from callkpi.store import migrations
+from callkpi.store import migrations, rollups
 from callkpi.store.migrations import Connection
 
 Params = Mapping[str, Any] | Sequence[Any] | None
@@ -93,6 +93,10 @@ def migrate(store: _Migratable, con: Connection, has_foreign_tables: bool, kind:
             store.execute(SCHEMA_VERSION_DDL)
             migration(con)
             store.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+    if version < rollups.ROLLUPS_MIGRATION <= latest:
+        # derived data: computed from whatever the store holds (nothing, for a new one)
+        with store.transaction():
+            rollups.rebuild(store)  # type: ignore[arg-type]
 
 
 def first_line(exc: BaseException) -> str:

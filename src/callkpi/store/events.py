@@ -3,7 +3,8 @@
 A dialer sends `started`, `answered` and `ended` events as they happen, perhaps more than once
 (retries after a timeout). The batch is committed in one transaction: the new events, then for
 every call whose `ended` event is new, its row in `calls` (replacing an earlier one), built from
-all the call's events. A call lasts less than a day, so only the last day of events is read.
+all the call's events, and the daily rollups of the days those rows touch. A call lasts less
+than a day, so only the last day of events is read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from callkpi.store import rollups
 from callkpi.store.base import Store
 
 EVENT_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
@@ -122,8 +124,12 @@ def write_events(store: Store, events: pa.Table) -> EventsWritten:
             )
             store.execute(f"INSERT INTO {_COMPLETED} {_CALL_ROWS}")
             completed = int(store.scalar(f"SELECT count(*) FROM {_COMPLETED}"))
+            replaced = f"SELECT * FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
+            rollups.mark(store, "calls", replaced)  # the rows replaced, then the new ones
             store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})")
             store.execute(
                 f"INSERT INTO calls ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
             )
+            rollups.mark(store, "calls", replaced)
+            rollups.refresh(store)
     return EventsWritten(events.num_rows, len(inserted), completed)

@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from callkpi.errors import QueryError
+from callkpi.store import rollups
 from callkpi.store.base import Store
 from callkpi.store.schema import table as canonical
 
@@ -49,4 +50,6 @@ def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]]
         ]
         data = pa.Table.from_arrays(arrays, schema=schema)
     with store.transaction():
-        return store.insert_arrow(table_name, data)
+        inserted = store.insert_arrow(table_name, data)
+        rollups.appended(store, table_name, data)
+        return inserted

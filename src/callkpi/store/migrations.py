@@ -130,10 +130,18 @@ def _migration_4(con: Connection) -> None:
         con.execute(sql)
 
 
+def _migration_5(con: Connection) -> None:
+    """Issue 6's daily rollups (ADR 8): their tables and state; `migrate` then builds them."""
+    from callkpi.store.rollups import create_tables
+
+    create_tables(con)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 ]
 LATEST_VERSION = len(MIGRATIONS)

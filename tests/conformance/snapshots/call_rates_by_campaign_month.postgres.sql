@@ -379,9 +379,9 @@ FROM (
       COUNT(*) FILTER(WHERE
         "t1"."outcome" IN ('promise', 'appointment', 'sale')) AS "successes",
       SUM("t1"."handle_s") FILTER(WHERE
-        "t1"."talk_s" > 0) AS "handle_time",
+        "t1"."handled") AS "handle_time",
       COUNT(*) FILTER(WHERE
-        "t1"."talk_s" > 0) AS "handled_calls"
+        "t1"."handled") AS "handled_calls"
     FROM (
       SELECT
         "t0"."call_id",
@@ -399,6 +399,7 @@ FROM (
         "t0"."attempt_no",
         "t0"."tracking_code",
         COALESCE("t0"."talk_s", 0) + COALESCE("t0"."hold_s", 0) + COALESCE("t0"."wrap_s", 0) AS "handle_s",
+        "t0"."talk_s" > 0 AS "handled",
         "t0"."campaign_id" AS "__d0",
         CAST(DATE_TRUNC('MONTH', "t0"."started_at") AS DATE) AS "__period_key"
       FROM "calls" AS "t0"

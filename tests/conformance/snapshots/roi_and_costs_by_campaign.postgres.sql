@@ -10,6 +10,8 @@ WITH "t64" AS (
     "t7"."converted_at",
     COALESCE("t51"."lead_calls", 0) AS "calls_made",
     COALESCE("t51"."lead_contact_calls", 0) AS "contact_calls",
+    COALESCE("t51"."lead_contact_calls", 0) > 0 AS "contacted",
+    "t7"."converted_at" IS NOT NULL AS "converted",
     "t51"."lead_first_call_at" AS "first_call_at",
     CASE
       WHEN "t51"."lead_first_call_at" IS NULL
@@ -499,11 +501,11 @@ FROM (
                               ) AS "t33"
                               INNER JOIN (
                                 SELECT
-                                  "t79"."cost_id",
-                                  "t79"."alloc_campaign_id",
-                                  "t79"."weight",
-                                  "t79"."total",
-                                  CAST("t79"."weight" AS DOUBLE PRECISION) / "t79"."total" AS "share"
+                                  "t80"."cost_id",
+                                  "t80"."alloc_campaign_id",
+                                  "t80"."weight",
+                                  "t80"."total",
+                                  CAST("t80"."weight" AS DOUBLE PRECISION) / "t80"."total" AS "share"
                                 FROM (
                                   SELECT
                                     "t68"."cost_id",
@@ -520,7 +522,7 @@ FROM (
                                       1
                                   ) AS "t74"
                                     ON "t68"."cost_id" = "t74"."cost_id"
-                                ) AS "t79"
+                                ) AS "t80"
                               ) AS "t82"
                                 ON "t33"."cost_id" = "t82"."cost_id"
                             ) AS "t84"
@@ -576,11 +578,11 @@ FROM (
                                   1
                                 FROM (
                                   SELECT
-                                    "t79"."cost_id",
-                                    "t79"."alloc_campaign_id",
-                                    "t79"."weight",
-                                    "t79"."total",
-                                    CAST("t79"."weight" AS DOUBLE PRECISION) / "t79"."total" AS "share"
+                                    "t80"."cost_id",
+                                    "t80"."alloc_campaign_id",
+                                    "t80"."weight",
+                                    "t80"."total",
+                                    CAST("t80"."weight" AS DOUBLE PRECISION) / "t80"."total" AS "share"
                                   FROM (
                                     SELECT
                                       "t68"."cost_id",
@@ -597,7 +599,7 @@ FROM (
                                         1
                                     ) AS "t74"
                                       ON "t68"."cost_id" = "t74"."cost_id"
-                                  ) AS "t79"
+                                  ) AS "t80"
                                 ) AS "t82"
                                 WHERE
                                   "t33"."cost_id" = "t82"."cost_id"
@@ -897,6 +899,8 @@ FROM (
                 "t65"."converted_at",
                 "t65"."calls_made",
                 "t65"."contact_calls",
+                "t65"."contacted",
+                "t65"."converted",
                 "t65"."first_call_at",
                 "t65"."first_response_at",
                 "t65"."minutes_to_first_response",
@@ -926,7 +930,7 @@ FROM (
           SELECT
             "t71"."__d0",
             COUNT(DISTINCT "t71"."contact_id") FILTER(WHERE
-              "t71"."converted_at" IS NOT NULL) AS "acquired_customers"
+              "t71"."converted") AS "acquired_customers"
           FROM (
             SELECT
               "t65"."lead_id",
@@ -938,6 +942,8 @@ FROM (
               "t65"."converted_at",
               "t65"."calls_made",
               "t65"."contact_calls",
+              "t65"."contacted",
+              "t65"."converted",
               "t65"."first_call_at",
               "t65"."first_response_at",
               "t65"."minutes_to_first_response",
@@ -951,7 +957,7 @@ FROM (
           GROUP BY
             1
         ) AS "t76"
-      ) AS "t80"
+      ) AS "t79"
     ) AS "t99"
     GROUP BY
       1

@@ -20,7 +20,8 @@ def _handle_seconds(t: ir.Table) -> ir.FloatingValue:
 def build_calls(context: Context) -> ir.Table:
     tables = context.tables
     calls = tables["calls"]
-    return calls.mutate(handle_s=_handle_seconds(calls))
+    # `handled` (answered by a person) is a column so that daily rollups can keep it (ADR 8)
+    return calls.mutate(handle_s=_handle_seconds(calls), handled=calls.talk_s > 0)
 
 
 def build_staffed_calls(context: Context) -> ir.Table:
@@ -49,7 +50,7 @@ def build_staffed_calls(context: Context) -> ir.Table:
     )
     hours = ibis.coalesce(joined.logged_s * share, joined.talk_s.fill_null(0).cast("float64"))
     return joined.mutate(agent_hours=hours / 3600.0).select(
-        *tables["calls"].columns, "handle_s", "agent_hours"
+        *tables["calls"].columns, "handle_s", "handled", "agent_hours"
     )
 
 
@@ -111,10 +112,13 @@ def build_leads(context: Context) -> ir.Table:
         else_=RESPONSE_DELAYS[3],
     )
     before = joined.lead_calls_before.fill_null(0) + joined.lead_touches_before.fill_null(0)
+    contact_calls = joined.lead_contact_calls.fill_null(0)
     return joined.select(
         *leads.columns,
         calls_made=joined.lead_calls.fill_null(0),
-        contact_calls=joined.lead_contact_calls.fill_null(0),
+        contact_calls=contact_calls,
+        contacted=contact_calls > 0,
+        converted=joined.converted_at.notnull(),
         first_call_at=first_call,
         first_response_at=first_response,
         minutes_to_first_response=minutes,

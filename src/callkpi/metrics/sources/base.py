@@ -9,6 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from callkpi.metrics.model import Settings
+from callkpi.store.rollups import ROLLUPS
 from callkpi.store.schema import CALENDAR, TABLES
 
 
@@ -20,9 +21,19 @@ class TableSet:
             name: ibis.table(table.ibis_schema(), name=name) for name, table in TABLES.items()
         }
         self._tables["calendar"] = ibis.table(CALENDAR.ibis_schema(), name="calendar")
+        for rollup in ROLLUPS.values():
+            schema = {"day": "date", **dict(rollup.keys), "n": "int64"}
+            schema |= {m: "float64" for m in rollup.measures}
+            self._tables[rollup.name] = ibis.table(schema, name=rollup.name)
 
     def __getitem__(self, name: str) -> ir.Table:
         return self._tables[name]
+
+    def replaced(self, **tables: ir.Table) -> TableSet:
+        """The same tables with some replaced (cut to the rows a rollup refresh needs)."""
+        copy = object.__new__(TableSet)
+        copy._tables = {**self._tables, **tables}
+        return copy
 
 
 def first_per_group(table: ir.Table, group_by: str, order_by: list[ir.Value]) -> ir.Table:
@@ -35,11 +46,13 @@ def first_per_group(table: ir.Table, group_by: str, order_by: list[ir.Value]) ->
 @dataclass(frozen=True)
 class Context:
     """A builder's inputs: the unbound tables, the catalog settings, and the period spine
-    (one row per period asked: `period_label`, `period_start`, `period_end` exclusive)."""
+    (one row per period asked: `period_label`, `period_start`, `period_end` exclusive).
+    With `rollups`, a builder may read the daily rollups instead of detail (ADR 8)."""
 
     tables: TableSet
     settings: Settings
     periods: ir.Table
+    rollups: bool = False
 
 
 Builder = Callable[[Context], ir.Table]

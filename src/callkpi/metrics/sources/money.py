@@ -8,8 +8,24 @@ import ibis.expr.types as ir
 from callkpi.metrics.sources.base import Context, TableSet, first_per_group
 
 
-def _driver_totals(tables: TableSet) -> ir.Table:
-    """Per campaign and day: calls, talk seconds and leads (what shared costs follow)."""
+def _driver_totals(tables: TableSet, rollups: bool) -> ir.Table:
+    """Per campaign and day: calls, talk seconds and leads (what shared costs follow); from
+    the daily rollups when they are read (the same sums, without scanning calls)."""
+    if rollups:
+        calls, leads = tables["rollup_campaign_calls"], tables["rollup_leads"]
+        call_days = calls.filter(calls.campaign_id.notnull()).group_by(["campaign_id", "day"])
+        call_days = call_days.aggregate(
+            by_calls=lambda t: t.n.sum().cast("float64"),
+            by_talk_time=lambda t: t.talk_s.fill_null(0).sum().cast("float64"),
+            by_leads=lambda t: ibis.literal(0.0),
+        )
+        lead_days = leads.filter(leads.campaign_id.notnull()).group_by(["campaign_id", "day"])
+        lead_days = lead_days.aggregate(
+            by_calls=lambda t: ibis.literal(0.0),
+            by_talk_time=lambda t: ibis.literal(0.0),
+            by_leads=lambda t: t.n.sum().cast("float64"),
+        )
+        return call_days.union(lead_days).rename(driver_campaign_id="campaign_id")
     calls = tables["calls"]
     leads = tables["leads"]
     call_days = (
@@ -47,7 +63,7 @@ def build_costs(context: Context) -> ir.Table:
     direct = costs.filter(costs.campaign_id.notnull()).mutate(share=ibis.literal(1.0))
     shared = costs.filter(costs.campaign_id.isnull())
 
-    drivers = _driver_totals(tables).view()
+    drivers = _driver_totals(tables, context.rollups).view()
     in_period = shared.join(
         drivers,
         [drivers.day >= shared.period_start, drivers.day <= shared.period_end],
@@ -78,22 +94,32 @@ def build_costs(context: Context) -> ir.Table:
     daily = spread.mutate(amount=spread.amount * spread.share / spread.days).select(
         "cost_id", "campaign_id", "category", "kind", "rule", "day", "amount"
     )
-    return _split_by_lead_source(daily, tables["leads"])
+    return _split_by_lead_source(daily, _lead_mix(tables, context.rollups))
 
 
-def _split_by_lead_source(daily: ir.Table, leads: ir.Table) -> ir.Table:
-    """Split each campaign's daily cost across lead sources, by the sources' share of the
-    campaign's leads that month (so cost per source and CPL per source exist). A campaign
-    with no lead that month keeps its cost under no source: nothing is lost."""
-    month = leads.created_at.cast("timestamp").truncate("M").cast("date")
-    mix = (
+def _lead_mix(tables: TableSet, rollups: bool) -> ir.Table:
+    """Leads per campaign, month (`mix_month`) and source (from the rollup when read)."""
+    if rollups:
+        leads = tables["rollup_leads"]
+        month, count = leads.day, lambda t: t.n.sum().cast("float64")
+    else:
+        leads = tables["leads"]
+        month, count = leads.created_at, lambda t: t.count().cast("float64")
+    month = month.cast("timestamp").truncate("M").cast("date")
+    return (
         leads.filter(leads.campaign_id.notnull())
         .mutate(mix_month=month)
         .group_by(
             [leads.campaign_id.name("mix_campaign_id"), "mix_month", leads.source.name("source")]
         )
-        .aggregate(leads_n=lambda t: t.count().cast("float64"))
+        .aggregate(leads_n=count)
     )
+
+
+def _split_by_lead_source(daily: ir.Table, mix: ir.Table) -> ir.Table:
+    """Split each campaign's daily cost across lead sources, by the sources' share of the
+    campaign's leads that month (so cost per source and CPL per source exist). A campaign
+    with no lead that month keeps its cost under no source: nothing is lost."""
     mix = mix.mutate(
         source_share=mix.leads_n / mix.leads_n.sum().over(group_by=["mix_campaign_id", "mix_month"])
     )

@@ -1,0 +1,229 @@
+"""Aggregate awareness (ADR 8): which source each daily rollup is built from, the SQL that
+builds it, and whether a KPI of a query can be answered from one.
+
+A rollup is the GROUP BY (day, keys) of a source, with the row count `n` and sums of
+measures. A simple KPI over a source it serves is answered from it, exactly, when:
+- its aggregation is additive over the rollup's rows: `count` (sum of `n`), `sum` of a
+  measure, or `count_distinct` of a key (distinct over key groups is distinct over rows);
+- its `where` reads only key columns;
+- every dimension of the query (by and where) is reached the same way as on the source (the
+  same key column, or a lookup through the same key);
+- its time column is the one the rollup's day comes from (any grain is whole days).
+The compiler then reads the rollup relation instead of the source: the same column names, so
+ratios, derived KPIs and intervals are computed as before. Anything else reads the detail.
+
+`python -m callkpi.metrics.rollups` writes the build SQL per dialect for the store
+(`store/rollup_sql/*.json`); a test fails when it is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+
+from callkpi.metrics import expressions
+from callkpi.metrics.binding import to_sql
+from callkpi.metrics.catalog import SETS
+from callkpi.metrics.model import Dimension, Settings, SimpleKpi
+from callkpi.metrics.periods import default_spine
+from callkpi.metrics.sources import SOURCES, Context, TableSet
+from callkpi.store.rollups import DAYS_TABLE, ROLLUPS, RollupTable
+
+Restrict = Callable[[TableSet, ir.Column], TableSet]
+SQL_DIR = Path(__file__).resolve().parents[1] / "store" / "rollup_sql"
+DIALECTS = ("duckdb", "postgres")
+
+
+def _calls_of_days(tables: TableSet, days: ir.Column) -> TableSet:
+    """Calls and sessions of the days asked: staffed hours are spread within an agent-day."""
+    calls, sessions = tables["calls"], tables["agent_sessions"]
+    return tables.replaced(
+        calls=calls.filter(calls.started_at.date().isin(days)),
+        agent_sessions=sessions.filter(sessions.login_at.date().isin(days)),
+    )
+
+
+def _leads_by(column: str) -> Restrict:
+    """Leads whose `column` falls on the days asked, with the calls and touches they read."""
+
+    def restrict(tables: TableSet, days: ir.Column) -> TableSet:
+        leads = tables["leads"]
+        leads = leads.filter(leads[column].date().isin(days))
+        calls, touches = tables["calls"], tables["touches"]
+        return tables.replaced(
+            leads=leads,
+            calls=calls.filter(calls.lead_id.isin(leads.lead_id)),
+            touches=touches.filter(touches.contact_id.isin(leads.contact_id)),
+        )
+
+    return restrict
+
+
+def _orders_of_days(tables: TableSet, days: ir.Column) -> TableSet:
+    """Orders of the days asked, with their contacts' calls and leads (attribution)."""
+    orders = tables["orders"]
+    orders = orders.filter(orders.ordered_at.date().isin(days))
+    calls, leads = tables["calls"], tables["leads"]
+    return tables.replaced(
+        orders=orders,
+        calls=calls.filter(calls.contact_id.isin(orders.contact_id)),
+        leads=leads.filter(leads.contact_id.isin(orders.contact_id)),
+    )
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: one object per rollup
+class RollupSource:
+    """A rollup table, the source and time column it aggregates, the sources it answers for
+    (a source whose columns are a subset), the catalog settings its content depends on, and
+    how to cut the detail tables to the days being recomputed (exactly, not approximately)."""
+
+    table: RollupTable
+    source: str
+    time: str
+    serves: tuple[str, ...]
+    restrict: Restrict
+    settings: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def keys(self) -> set[str]:
+        return {k for k, _ in self.table.keys}
+
+
+#: In order of preference: the first rollup that covers a KPI answers it (smallest first).
+ROLLUP_SOURCES: tuple[RollupSource, ...] = (
+    RollupSource(
+        ROLLUPS["rollup_campaign_calls"], "staffed_calls", "started_at",
+        ("calls", "staffed_calls"), _calls_of_days,
+    ),
+    RollupSource(
+        ROLLUPS["rollup_calls"], "staffed_calls", "started_at", ("calls", "staffed_calls"),
+        _calls_of_days,
+    ),
+    RollupSource(
+        ROLLUPS["rollup_leads"], "leads", "created_at", ("leads",), _leads_by("created_at"),
+    ),
+    RollupSource(
+        ROLLUPS["rollup_lead_conversions"], "leads", "converted_at", ("leads",),
+        _leads_by("converted_at"),
+    ),
+    RollupSource(
+        ROLLUPS["rollup_orders"], "orders", "ordered_at", ("orders",), _orders_of_days,
+        ("attribution_window_days",),
+    ),
+    RollupSource(
+        ROLLUPS["rollup_order_customers"], "orders", "ordered_at", ("orders",), _orders_of_days,
+        ("attribution_window_days",),
+    ),
+)  # fmt: skip
+
+
+# -- building ---------------------------------------------------------------------------------
+def build_select(rollup: RollupSource, days: bool) -> ir.Table:
+    """The rollup's rows from the detail tables: every day, or the days in DAYS_TABLE."""
+    tables = TableSet()
+    if days:
+        listed = ibis.table({"rollup": "string", "day": "date"}, name=DAYS_TABLE)
+        listed = listed.filter(listed.rollup == rollup.name)
+        tables = rollup.restrict(tables, listed.day)
+    relation = SOURCES[rollup.source].build(Context(tables, Settings(), default_spine(tables)))
+    relation = relation.filter(relation[rollup.time].notnull())
+    keys = {"day": relation[rollup.time].cast("date")}
+    keys |= {k: relation[k] for k, _ in rollup.table.keys}  # in order: the SQL is stable
+    return relation.group_by(**keys).aggregate(
+        n=relation.count().cast("int64"),
+        **{m: relation[m].cast("float64").sum() for m in rollup.table.measures},
+    )
+
+
+def compile_all(dialect: str) -> str:
+    """The JSON the store builds rollups with (see store/rollups.py)."""
+    statements = {
+        r.name: {
+            "full": to_sql(build_select(r, days=False), dialect),
+            "days": to_sql(build_select(r, days=True), dialect),
+        }
+        for r in ROLLUP_SOURCES
+    }
+    return json.dumps({"rollups": statements}, indent=1, sort_keys=True) + "\n"
+
+
+# -- reading ----------------------------------------------------------------------------------
+def relation(rollup: RollupSource, tables: TableSet) -> ir.Table:
+    """The rollup as the compiler reads it: its columns, and the source's time column as the
+    day's midnight (so the same range filters and period truncation apply)."""
+    table = tables[rollup.name]
+    return table.mutate(**{rollup.time: table.day.cast("timestamp")})
+
+
+def _reached(dimension: Dimension, columns: set[str] | Sequence[str]) -> tuple[str, str] | None:
+    """How a relation with these columns reaches a dimension (as the compiler does)."""
+    if dimension.column is not None and dimension.column in columns:
+        return ("column", dimension.column)
+    if dimension.lookup is not None and dimension.lookup.key in columns:
+        return ("lookup", dimension.lookup.key)
+    return None
+
+
+def covering(
+    kpi: SimpleKpi,
+    source_columns: Sequence[str],
+    time: str,
+    dimensions: Sequence[Dimension],
+    settings: Settings,
+) -> RollupSource | None:
+    """The first rollup that answers this KPI exactly for these dimensions, if any."""
+    defaults = Settings()
+    names: frozenset[str] = frozenset()
+    if kpi.where:
+        names = expressions.parse(kpi.where).names - set(SETS)
+    for rollup in ROLLUP_SOURCES:
+        if kpi.source not in rollup.serves or rollup.time != time:
+            continue
+        if any(getattr(settings, s) != getattr(defaults, s) for s in rollup.settings):
+            continue  # built with the default settings
+        keys = rollup.keys
+        if kpi.agg == "sum":
+            additive = kpi.column in rollup.table.measures
+        elif kpi.agg == "count_distinct":
+            additive = kpi.column in keys
+        else:
+            additive = kpi.agg == "count"
+        if not additive or not names <= keys:
+            continue
+        if all(
+            (way := _reached(d, source_columns)) is not None and way == _reached(d, keys)
+            for d in dimensions
+        ):
+            return rollup
+    return None
+
+
+def metric(table: ir.Table, kpi: SimpleKpi, where: ir.BooleanValue | None) -> ir.Value:
+    """A KPI's aggregate over rollup rows: the sum of counts or of sums."""
+    if kpi.agg == "count":
+        return table.n.sum(where=where).fill_null(0).cast("int64")
+    if kpi.agg == "count_distinct":
+        return table[kpi.column].nunique(where=where)
+    return table[kpi.column].sum(where=where)
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """Write store/rollup_sql/<dialect>.json (after a change to a source or a rollup)."""
+    SQL_DIR.mkdir(exist_ok=True)
+    for dialect in DIALECTS:
+        (SQL_DIR / f"{dialect}.json").write_text(compile_all(dialect), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""Daily rollups (ADR 8): the answer from rollups is the answer from the detail tables, on
+every backend; what rollups cannot answer falls back; every write path keeps them exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from callkpi.metrics.compiler import KpiCompiler
+from callkpi.metrics.query import KpiQuery
+from callkpi.store import rollups
+from callkpi.store.events import EVENT_SCHEMA, write_events
+from callkpi.workspace import Workspace
+from tests.conformance.compare import differences
+from tests.conformance.conftest import Opener
+from tests.conformance.test_catalog_conformance import splittable
+from tests.conftest import SMALL_DATA
+
+SLICINGS: dict[str, dict[str, Any]] = {
+    "total": {},
+    "campaign-month": {"by": ["campaign"], "grain": "month"},
+    "agent-week-window": {
+        "by": ["agent"], "grain": "week", "start": "2025-03-10", "end": "2025-09-15",
+    },
+    "team-campaign-name-day": {"by": ["team", "campaign_name"], "grain": "day"},
+    "outcome-quarter-filtered": {
+        "by": ["outcome"], "grain": "quarter", "where": {"direction": ["outbound"]},
+    },
+    "segment-year": {"by": ["segment"], "grain": "year"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("slicing", list(SLICINGS))
+def test_rollups_answer_like_the_detail_tables(slicing: str, backend: str, demo_on: Opener) -> None:
+    ws = demo_on(backend)
+    assert ws.rollups_fresh()
+    kpis = splittable(ws.compiler, SLICINGS[slicing])
+    query = KpiQuery.build(kpis, **SLICINGS[slicing])
+    plan = ws.compiler.compile(query, rollups=True).plan
+    assert any(": rollup_" in line for line in plan), plan
+    from_rollups = ws.run(query)
+    detail = ws.run(query, rollups=False)
+    assert detail.table.num_rows > 0
+    problems = differences(detail.table, from_rollups.table, detail.dimensions)
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_campaign_kpis_by_month_read_only_rollups(demo_on: Opener) -> None:
+    compiler = demo_on("duckdb").compiler
+    kpis = ["calls", "contact_rate", "aht", "sales_per_hour", "conversion_rate", "cac", "roi"]
+    kpis += ["revenue_per_customer", "cost_per_sale", "lead_conversion_rate"]
+    plan = compiler.compile(KpiQuery.build(kpis, by="campaign", grain="month"), rollups=True).plan
+    readers = {line.split(": ")[1].split(" ")[0] for line in plan if not line.startswith("costs")}
+    assert readers <= set(rollups.ROLLUPS), plan
+    # costs are read in detail (a few hundred rows), their drivers from the rollups
+    sql = compiler.compile(KpiQuery.build("cost", by="campaign"), rollups=True).sql
+    assert '"rollup_campaign_calls"' in sql and '"calls"' not in sql
+
+
+@pytest.mark.parametrize(
+    ("kpi", "slicing"),
+    [
+        ("calls", {"by": "source"}),  # a lookup through lead_id, not kept by the rollup
+        ("calls", {"by": "attempt"}),  # not a key
+        ("calls", {"where": {"region": ["x"]}}),  # a filter through contact_id
+        ("calls", {"grain": "month"}),  # ... stale rollups: below
+        ("speed_to_lead", {}),  # a median
+        ("emails_opened", {"grain": "month"}),  # distinct recipients, no rollup
+        ("revenue_with_margin", {}),  # `where` on a measure
+        ("sales_cycle_km_median", {}),  # a model KPI
+        ("customers_end", {"grain": "month"}),  # per-period source
+    ],
+)
+def test_what_rollups_cannot_answer_reads_the_detail(kpi: str, slicing: dict[str, Any]) -> None:
+    from callkpi.metrics.catalog import load_catalog
+
+    compiler = KpiCompiler(load_catalog())
+    query = KpiQuery.build(kpi, **slicing)
+    stale = compiler.compile(query, rollups=False)
+    assert all(": detail" in line for line in stale.plan)
+    if slicing != {"grain": "month"}:
+        assert compiler.compile(query, rollups=True).sql == stale.sql
+
+
+def _rollup_rows(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
+    """Every rollup's rows, sorted, sums rounded (the order of additions may differ)."""
+    found = {}
+    for name, table in rollups.ROLLUPS.items():
+        columns = ", ".join(f'"{c}"' for c in table.columns)
+        rows = ws.store.rows(f'SELECT {columns} FROM "{name}"')
+        found[name] = sorted(
+            (tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows),
+            key=repr,
+        )
+    return found
+
+
+def _assert_exact(ws: Workspace) -> None:
+    maintained = _rollup_rows(ws)
+    assert sum(len(rows) for rows in maintained.values()) > 0
+    ws.rebuild_rollups()
+    assert maintained == _rollup_rows(ws)
+
+
+def _events(*rows: tuple[str, str, str, str, str | None]) -> pa.Table:
+    received = dt.datetime(2026, 3, 3)
+    return pa.Table.from_pylist(
+        [
+            {
+                "event_id": event_id, "call_id": call_id, "kind": kind,
+                "at": dt.datetime.fromisoformat(at), "campaign_id": "C1", "agent_id": "A2",
+                "contact_id": "K2", "lead_id": "L2", "direction": "outbound", "outcome": outcome,
+                "received_at": received,
+            }
+            for event_id, call_id, kind, at, outcome in rows
+        ],
+        schema=EVENT_SCHEMA,
+    )  # fmt: skip
+
+
+def test_appends_and_live_events_keep_rollups_exact(backend: str, open_empty: Opener) -> None:
+    ws = open_empty(backend)
+    for table, rows in SMALL_DATA.items():  # leads before their calls, calls before orders
+        ws.append(table, rows)
+    _assert_exact(ws)
+    # a live call, then the same call again on another day (deletes and reinserts the row)
+    write_events(ws.store, _events(
+        ("e1", "CL04", "started", "2026-03-02 09:00:00", None),
+        ("e2", "CL04", "answered", "2026-03-02 09:00:10", None),
+        ("e3", "CL04", "ended", "2026-03-02 09:05:00", "sale"),
+        ("e4", "LIVE1", "started", "2026-01-06 15:00:00", None),
+        ("e5", "LIVE1", "ended", "2026-01-06 15:00:30", "no_answer"),
+    ))  # fmt: skip
+    assert ws.store.scalar("SELECT count(*) FROM rollup_calls WHERE day = '2026-01-07'") == 0
+    _assert_exact(ws)
+
+
+def test_an_import_that_moves_rows_keeps_rollups_exact(open_empty: Opener, tmp_path: Path) -> None:
+    ws = open_empty("duckdb")  # imports write to DuckDB only (ADR 5)
+    for table, rows in SMALL_DATA.items():
+        ws.append(table, rows)
+    csv = tmp_path / "calls.csv"
+    csv.write_text(
+        "call_id,campaign_id,agent_id,contact_id,lead_id,started_at,outcome,talk_s\n"
+        "CL02,C2,A2,K1,L1,2026-02-10 10:00:00,refused,30\n"  # an update: another day
+        "CL99,C1,A1,K2,L2,2026-01-05 11:00:00,sale,100\n",
+        encoding="utf-8",
+    )
+    ws.import_file("calls", csv)
+    assert ws.store.scalar("SELECT sum(n) FROM rollup_calls WHERE day = '2026-01-06'") == 1
+    _assert_exact(ws)
+
+
+def test_stale_rollups_are_not_read_until_rebuilt(open_empty: Opener) -> None:
+    ws = open_empty("duckdb")
+    ws.append("calls", SMALL_DATA["calls"])
+    ws.store.execute("UPDATE rollup_state SET definition = 'older'")
+    assert not ws.rollups_fresh()
+    ws.append("calls", [{**SMALL_DATA["calls"][0], "call_id": "NEW"}])  # not maintained
+    assert "rollups stale" in ws.explain("calls", by="campaign")
+    assert ws.kpis("calls").table["calls"].to_pylist() == [11]
+    ws.rebuild_rollups()
+    assert ws.rollups_fresh() and "rollup_campaign_calls" in ws.explain("calls")
+    assert ws.kpis("calls").table["calls"].to_pylist() == [11]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_the_rollup_sql_the_store_ships_is_current(dialect: str) -> None:
+    from callkpi.metrics.rollups import SQL_DIR, compile_all
+
+    shipped = (SQL_DIR / f"{dialect}.json").read_text(encoding="utf-8")
+    assert shipped == compile_all(dialect), "run `python -m callkpi.metrics.rollups`"
