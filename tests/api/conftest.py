@@ -58,7 +58,8 @@ def api_ws(tmp_path: Path, password_hash: str) -> Iterator[Workspace]:
 
 
 def make_config(ws: Workspace, **limits: object) -> ApiConfig:
-    return ApiConfig(db=ws.store.path, live_interval_s=0.05, **limits)  # type: ignore[arg-type]
+    settings = {"live_interval_s": 0.05, "rollup_refresh_s": 0.1, "live_staleness_s": 0.2}
+    return ApiConfig(db=ws.store.path, **{**settings, **limits})  # type: ignore[arg-type]
 
 
 @pytest.fixture

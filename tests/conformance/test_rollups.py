@@ -139,6 +139,27 @@ def test_appends_and_live_events_keep_rollups_exact(backend: str, open_empty: Op
     _assert_exact(ws)
 
 
+def test_deferred_live_events_leave_days_pending_until_refreshed(
+    backend: str, open_empty: Opener
+) -> None:
+    """The server defers the rollups of live events; refresh_pending makes them exact."""
+    ws = open_empty(backend)
+    for table, rows in SMALL_DATA.items():
+        ws.append(table, rows)
+    before = _rollup_rows(ws)
+    written = write_events(ws.store, _events(
+        ("d1", "CL04", "started", "2026-03-02 09:00:00", None),
+        ("d2", "CL04", "ended", "2026-03-02 09:05:00", "sale"),
+    ), defer_rollups=True)  # fmt: skip
+    assert written.calls_completed == 1
+    assert _rollup_rows(ws) == before  # nothing recomputed yet...
+    assert rollups.pending(ws.store) > 0  # ...but the days are remembered, in the store
+    assert rollups.refresh_pending(ws.store) > 0
+    assert rollups.pending(ws.store) == 0
+    assert _rollup_rows(ws) != before
+    _assert_exact(ws)
+
+
 def test_an_import_that_moves_rows_keeps_rollups_exact(open_empty: Opener, tmp_path: Path) -> None:
     ws = open_empty("duckdb")  # imports write to DuckDB only (ADR 5)
     for table, rows in SMALL_DATA.items():

@@ -27,6 +27,8 @@ class ApiConfig:
     login_failures_per_user: int = 5
     #: How often the live board looks for new events (it is pushed within 2 s of an event).
     live_interval_s: float = 1.0
+    #: Live events update the rollups (pre-aggregated days) at most this often.
+    rollup_refresh_s: float = 2.0
     #: A cached KPI result may lag live events by this much (imports invalidate at once).
     live_staleness_s: float = 5.0
     #: The time zone of the live board's day ("today" starts at midnight there).

@@ -62,6 +62,7 @@ class LiveHub:
         self._changed = asyncio.Condition()
         seen, refreshed = -1, 0.0
         while True:
+            self.state.refresh_rollups_soon()
             generation = self.state.generations.events + self.state.generations.imports
             stale = time.monotonic() - refreshed > _REFRESH_ANYWAY_S
             if generation != seen or stale:

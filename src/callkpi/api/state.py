@@ -15,6 +15,7 @@ from typing import Any
 
 from callkpi.access.ratelimit import SlidingWindowLimiter
 from callkpi.api.config import ApiConfig
+from callkpi.store import rollups
 from callkpi.workspace import Workspace
 
 _TOKEN_CACHE_SECONDS = 30.0
@@ -158,6 +159,11 @@ class ApiState:
         self.tokens = TokenCache()
         self.import_lock = threading.Lock()
         self._event_store: Any = None
+        #: Live events leave their rollup days pending; the event writer recomputes them at
+        #: most every `rollup_refresh_s` (see refresh_rollups).
+        self.rollups_dirty = True  # days a previous run left pending are done first
+        self._rollups_queued = False
+        self._rollups_refreshed = 0.0
         self.generation_lock = threading.Lock()
         self.login_by_address = SlidingWindowLimiter(config.login_attempts_per_address, 60.0)
         self.login_failures = SlidingWindowLimiter(config.login_failures_per_user, 60.0)
@@ -178,8 +184,35 @@ class ApiState:
         finally:
             forked.store.close()
 
+    def refresh_rollups_soon(self) -> None:
+        """Queue a recount of the pending rollup days on the event writer thread, if some are
+        pending and the last one is old enough; the writer is the only thread that uses it."""
+        due = time.monotonic() - self._rollups_refreshed >= self.config.rollup_refresh_s
+        if self.rollups_dirty and due and not self._rollups_queued:
+            self._rollups_queued = True
+            self.event_writer.submit(self.refresh_rollups)
+
+    def refresh_rollups(self) -> None:
+        """Recompute pending rollup days, unless an import is running (it would conflict on
+        the same days): then the next round tries again."""
+        self._rollups_queued = False
+        if not self.import_lock.acquire(blocking=False):
+            return
+        try:
+            self.rollups_dirty = False
+            if rollups.refresh_pending(self.event_store()):
+                self.bump("events")
+        except Exception:
+            self.rollups_dirty = True
+            log.exception("rollup refresh failed; retrying later")
+        finally:
+            self._rollups_refreshed = time.monotonic()
+            self.import_lock.release()
+
     def shutdown(self) -> None:
         """Let running writes and refreshes finish (before the store is closed)."""
+        if self.rollups_dirty:
+            self.event_writer.submit(self.refresh_rollups)
         self.event_writer.shutdown(wait=True)
         self.refresher.shutdown(wait=True, cancel_futures=True)
         if self._event_store is not None:

@@ -84,7 +84,9 @@ def events_table(events: list[CallEvent], received_at: dt.datetime) -> pa.Table:
     return pa.table({name: columns[name] for name in EVENT_SCHEMA.names}, schema=EVENT_SCHEMA)
 
 
-def record_events(store: Store, events: list[CallEvent]) -> EventsWritten:
+def record_events(
+    store: Store, events: list[CallEvent], *, defer_rollups: bool = False
+) -> EventsWritten:
     """Commit a batch; returns how many were new, duplicates, and calls completed."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return write_events(store, events_table(events, now))
+    return write_events(store, events_table(events, now), defer_rollups=defer_rollups)

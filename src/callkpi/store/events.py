@@ -100,8 +100,12 @@ def _staging_tables(store: Store) -> None:
         store.execute(f"DELETE FROM {table}")
 
 
-def write_events(store: Store, events: pa.Table) -> EventsWritten:
-    """Store a batch of validated events (EVENT_SCHEMA) and complete the ended calls."""
+def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False) -> EventsWritten:
+    """Store a batch of validated events (EVENT_SCHEMA) and complete the ended calls.
+
+    The rollups of the days the completed calls touch are recomputed in the same
+    transaction, or, with `defer_rollups` (the server), left pending for
+    `rollups.refresh_pending`."""
     names = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
     with store.transaction():
         _staging_tables(store)
@@ -131,5 +135,8 @@ def write_events(store: Store, events: pa.Table) -> EventsWritten:
                 f"INSERT INTO calls ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
             )
             rollups.mark(store, "calls", replaced)
-            rollups.refresh(store)
+            if defer_rollups:
+                rollups.defer(store)
+            else:
+                rollups.refresh(store)
     return EventsWritten(events.num_rows, len(inserted), completed)

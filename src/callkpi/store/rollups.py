@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # base imports the migrations, which import this module
 ROLLUPS_MIGRATION = 5
 DAYS_TABLE = "_callkpi_rollup_days"
 STATE_TABLE = "rollup_state"
+#: Days marked by writers that defer their refresh (the server's live events): recomputed by
+#: `refresh_pending` a moment later, kept in a real table so a crash loses none.
+PENDING_TABLE = "rollup_pending"
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ def create_tables(con: Any) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (definition VARCHAR, built_at TIMESTAMP)"
     )
+    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (rollup VARCHAR, day DATE)")
 
 
 # -- the compiled SQL ---------------------------------------------------------------------------
@@ -198,6 +202,7 @@ def rebuild(store: Store) -> dict[str, int]:
         store.execute(_insert(rollup, statements[name]["full"]))
         counts[name] = store.row_count(name)
     store.execute(f"DELETE FROM {STATE_TABLE}")
+    store.execute(f"DELETE FROM {PENDING_TABLE}")
     store.execute(
         f"INSERT INTO {STATE_TABLE} (definition, built_at) VALUES (?, ?)",
         [definition(store.dialect), dt.datetime.now(dt.UTC).replace(tzinfo=None)],
@@ -253,6 +258,41 @@ def refresh(store: Store) -> int:
         store.execute(_insert(ROLLUPS[name], statements[name]["days"]))
     store.execute(f"DELETE FROM {DAYS_TABLE}")
     return total
+
+
+def defer(store: Store) -> int:
+    """Move the marked days to the pending table instead of recomputing them now: a writer
+    that must stay fast (live events, many batches a second) leaves the work to
+    `refresh_pending`, which recomputes each day once however many batches touched it."""
+    if not fresh(store):
+        return 0
+    _days_table(store)
+    moved = int(store.scalar(f"SELECT count(*) FROM {DAYS_TABLE}"))
+    if moved:
+        store.execute(
+            f"INSERT INTO {PENDING_TABLE} (rollup, day) SELECT DISTINCT rollup, day "
+            f"FROM {DAYS_TABLE}"
+        )
+        store.execute(f"DELETE FROM {DAYS_TABLE}")
+    return moved
+
+
+def refresh_pending(store: Store) -> int:
+    """Recompute the pending days (in one transaction); returns how many (rollup, day)."""
+    with store.transaction():
+        if not fresh(store):
+            return 0
+        _days_table(store)
+        store.execute(
+            f"INSERT INTO {DAYS_TABLE} (rollup, day) SELECT DISTINCT rollup, day "
+            f"FROM {PENDING_TABLE}"
+        )
+        store.execute(f"DELETE FROM {PENDING_TABLE}")
+        return refresh(store)
+
+
+def pending(store: Store) -> int:
+    return int(store.scalar(f"SELECT count(*) FROM {PENDING_TABLE}"))
 
 
 def depends_on(table: str) -> bool:

@@ -24,7 +24,10 @@ async def post_events(state: StateDep, caller: EventWriterDep, batch: EventBatch
     event_id: a retried batch is counted as duplicates. Answered only once committed."""
 
     def write() -> EventsWritten:
-        return record_events(state.event_store(), batch.events)
+        written = record_events(state.event_store(), batch.events, defer_rollups=True)
+        if written.calls_completed:
+            state.rollups_dirty = True
+        return written
 
     try:
         written = await asyncio.wrap_future(state.event_writer.submit(write))
