@@ -46,6 +46,8 @@ class EventsWritten:
 _STAGING = "_callkpi_event_batch"
 _ENDED = "_callkpi_ended_calls"
 _COMPLETED = "_callkpi_completed_calls"
+_REPLACED = "_callkpi_replaced_calls"
+_NEW = "_callkpi_new_calls"
 
 _COMPLETED_CALLS = f"""
 SELECT
@@ -128,13 +130,24 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
             )
             store.execute(f"INSERT INTO {_COMPLETED} {_CALL_ROWS}")
             completed = int(store.scalar(f"SELECT count(*) FROM {_COMPLETED}"))
-            replaced = f"SELECT * FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
-            rollups.mark(store, "calls", replaced)  # the rows replaced, then the new ones
-            store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})")
+            # The old and new rows of the calls, each read once (the rollups' dependencies
+            # look at them several times).
+            for copy in (_REPLACED, _NEW):
+                store.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {copy} AS SELECT * FROM calls LIMIT 0"
+                )
+                store.execute(f"DELETE FROM {copy}")
             store.execute(
-                f"INSERT INTO calls ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
+                f"INSERT INTO {_REPLACED} SELECT * FROM calls "
+                f"WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
             )
-            rollups.mark(store, "calls", replaced)
+            store.execute(
+                f"INSERT INTO {_NEW} ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
+            )
+            rollups.mark(store, "calls", f"SELECT * FROM {_REPLACED}")
+            store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_REPLACED})")
+            store.execute(f"INSERT INTO calls SELECT * FROM {_NEW}")
+            rollups.mark(store, "calls", f"SELECT * FROM {_NEW}")
             if defer_rollups:
                 rollups.defer(store)
             else:
