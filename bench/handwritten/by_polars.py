@@ -133,11 +133,14 @@ def lead_facts(tables: Tables) -> pl.DataFrame:
     """Per campaign and month of creation: leads, contacted, converted, both."""
     calls = tables["calls"]
     reached = calls.filter(pl.col("outcome").is_in(CONTACT_OUTCOMES))["lead_id"].drop_nulls()
-    contacted = pl.col("lead_id").is_in(reached.implode())
-    converted = pl.col("converted_at").is_not_null()
+    contacted, converted = pl.col("contacted"), pl.col("converted")
     return (
         tables["leads"]
-        .with_columns(month=month("created_at"))
+        .with_columns(
+            month=month("created_at"),
+            contacted=pl.col("lead_id").is_in(reached.implode()),
+            converted=pl.col("converted_at").is_not_null(),
+        )
         .group_by("campaign_id", "month")
         .agg(
             leads=pl.len(),
