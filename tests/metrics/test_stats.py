@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callkpi.metrics.stats import wilson_interval
@@ -34,6 +34,9 @@ def test_wilson_interval_holds_the_rate_and_stays_in_0_1(case: tuple[int, int]) 
     assert k / n - 1e-12 <= high[0] <= 1.0
 
 
+# No deadline: the first example pays Ibis's one-time warm-up (~0.15 s idle), which passes
+# 200 ms on a busy machine and made this test fail there while every example was right.
+@settings(deadline=None)
 @given(
     st.lists(
         st.integers(min_value=0, max_value=10**6).flatmap(
