@@ -146,13 +146,12 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
             )
             store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_REPLACED})")
             store.execute(f"INSERT INTO calls SELECT * FROM {_NEW}")
-            # One marking for both versions: the days they affect are read from other tables
-            # (a call's lead, its contact's orders), which this write does not change.
-            rollups.mark(
-                store, "calls", f"SELECT * FROM {_REPLACED} UNION ALL SELECT * FROM {_NEW}"
-            )
+            # Both versions of the rows, marked in one pass: the days they affect are read from
+            # other tables (a call's lead, its contact's orders), which this write leaves alone.
+            versions = f"SELECT * FROM {_REPLACED} UNION ALL SELECT * FROM {_NEW}"
             if defer_rollups:
-                rollups.defer(store)
+                rollups.defer_calls(store, versions)
             else:
+                rollups.mark(store, "calls", versions)
                 rollups.refresh(store)
     return EventsWritten(events.num_rows, len(inserted), completed)

@@ -137,11 +137,19 @@ def _migration_5(con: Connection) -> None:
     create_tables(con)
 
 
+def _migration_6(con: Connection) -> None:
+    """Pending rollup work of writers that defer it (the API server's live events)."""
+    from callkpi.store.rollups import create_pending_tables
+
+    create_pending_tables(con)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 ]
 LATEST_VERSION = len(MIGRATIONS)

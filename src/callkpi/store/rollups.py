@@ -42,6 +42,9 @@ STATE_TABLE = "rollup_state"
 #: Days marked by writers that defer their refresh (the server's live events): recomputed by
 #: `refresh_pending` a moment later, kept in a real table so a crash loses none.
 PENDING_TABLE = "rollup_pending"
+#: Call rows (old and new versions) written by such writers, whose days are worked out at
+#: refresh time: the dependency queries then run once per refresh, not once per batch.
+PENDING_CALLS = "rollup_pending_calls"
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,12 @@ ROLLUPS: dict[str, RollupTable] = {
 }
 
 
+def create_pending_tables(con: Any) -> None:
+    """Migration 6: where deferring writers (the server's live events) leave their work."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (rollup VARCHAR, day DATE)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_CALLS} AS SELECT * FROM calls LIMIT 0")
+
+
 def create_tables(con: Any) -> None:
     """Migration 5: the rollup tables and their state (empty: built by `rebuild`)."""
     for rollup in ROLLUPS.values():
@@ -162,7 +171,6 @@ def create_tables(con: Any) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (definition VARCHAR, built_at TIMESTAMP)"
     )
-    con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (rollup VARCHAR, day DATE)")
 
 
 # -- the compiled SQL ---------------------------------------------------------------------------
@@ -203,6 +211,7 @@ def rebuild(store: Store) -> dict[str, int]:
         counts[name] = store.row_count(name)
     store.execute(f"DELETE FROM {STATE_TABLE}")
     store.execute(f"DELETE FROM {PENDING_TABLE}")
+    store.execute(f"DELETE FROM {PENDING_CALLS}")
     store.execute(
         f"INSERT INTO {STATE_TABLE} (definition, built_at) VALUES (?, ?)",
         [definition(store.dialect), dt.datetime.now(dt.UTC).replace(tzinfo=None)],
@@ -260,21 +269,11 @@ def refresh(store: Store) -> int:
     return total
 
 
-def defer(store: Store) -> int:
-    """Move the marked days to the pending table instead of recomputing them now: a writer
-    that must stay fast (live events, many batches a second) leaves the work to
-    `refresh_pending`, which recomputes each day once however many batches touched it."""
-    if not fresh(store):
-        return 0
-    _days_table(store)
-    moved = int(store.scalar(f"SELECT count(*) FROM {DAYS_TABLE}"))
-    if moved:
-        store.execute(
-            f"INSERT INTO {PENDING_TABLE} (rollup, day) SELECT DISTINCT rollup, day "
-            f"FROM {DAYS_TABLE}"
-        )
-        store.execute(f"DELETE FROM {DAYS_TABLE}")
-    return moved
+def defer_calls(store: Store, rows: str) -> None:
+    """Keep call rows (a SELECT of whole rows, old and new versions) for `refresh_pending`:
+    the cheapest thing a fast writer can do (one insert, no dependency query)."""
+    if fresh(store):
+        store.execute(f"INSERT INTO {PENDING_CALLS} SELECT * FROM ({rows}) AS r")
 
 
 def refresh_pending(store: Store) -> int:
@@ -282,6 +281,9 @@ def refresh_pending(store: Store) -> int:
     with store.transaction():
         if not fresh(store):
             return 0
+        if store.scalar(f"SELECT count(*) FROM {PENDING_CALLS}"):
+            mark(store, "calls", f"SELECT * FROM {PENDING_CALLS}")
+            store.execute(f"DELETE FROM {PENDING_CALLS}")
         _days_table(store)
         store.execute(
             f"INSERT INTO {DAYS_TABLE} (rollup, day) SELECT DISTINCT rollup, day "
@@ -292,7 +294,10 @@ def refresh_pending(store: Store) -> int:
 
 
 def pending(store: Store) -> int:
-    return int(store.scalar(f"SELECT count(*) FROM {PENDING_TABLE}"))
+    """How many pending days and call rows wait for `refresh_pending`."""
+    return int(store.scalar(f"SELECT count(*) FROM {PENDING_TABLE}")) + int(
+        store.scalar(f"SELECT count(*) FROM {PENDING_CALLS}")
+    )
 
 
 def depends_on(table: str) -> bool:
