@@ -85,21 +85,25 @@ _CALL_COLUMNS = (
 
 
 def _staging_tables(store: Store) -> None:
-    """Session-local scratch tables (DuckDB and PostgreSQL both have TEMP tables)."""
-    columns = ", ".join(
-        f'"{name}" {"TIMESTAMP" if pa.types.is_timestamp(t) else "VARCHAR"}'
-        for name, t in EVENT_COLUMNS
-    )
-    store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ({columns})")
-    store.execute(f'CREATE TEMP TABLE IF NOT EXISTS {_ENDED} (call_id VARCHAR, "at" TIMESTAMP)')
-    store.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {_COMPLETED} (call_id VARCHAR, campaign_id VARCHAR, "
-        "agent_id VARCHAR, contact_id VARCHAR, lead_id VARCHAR, direction VARCHAR, "
-        "started_at TIMESTAMP, ring_s DOUBLE PRECISION, talk_s DOUBLE PRECISION, "
-        "outcome VARCHAR)"
-    )
-    for table in (_STAGING, _ENDED, _COMPLETED):
-        store.execute(f"DELETE FROM {table}")
+    """Session-local scratch tables (DuckDB and PostgreSQL both have TEMP tables), made once
+    per store (a server's event writer keeps one store for its life) outside any
+    transaction, so a rolled-back batch cannot take them away."""
+    if getattr(store, "_event_scratch", False) is not True:
+        columns = ", ".join(
+            f'"{name}" {"TIMESTAMP" if pa.types.is_timestamp(t) else "VARCHAR"}'
+            for name, t in EVENT_COLUMNS
+        )
+        store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ({columns})")
+        store.execute(f'CREATE TEMP TABLE IF NOT EXISTS {_ENDED} (call_id VARCHAR, "at" TIMESTAMP)')
+        store.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_COMPLETED} (call_id VARCHAR, "
+            "campaign_id VARCHAR, agent_id VARCHAR, contact_id VARCHAR, lead_id VARCHAR, "
+            "direction VARCHAR, started_at TIMESTAMP, ring_s DOUBLE PRECISION, "
+            "talk_s DOUBLE PRECISION, outcome VARCHAR)"
+        )
+        for copy in (_REPLACED, _NEW):
+            store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {copy} AS SELECT * FROM calls LIMIT 0")
+        store._event_scratch = True  # type: ignore[attr-defined]
 
 
 def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False) -> EventsWritten:
@@ -109,8 +113,10 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
     transaction, or, with `defer_rollups` (the server), left pending for
     `rollups.refresh_pending`."""
     names = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
+    _staging_tables(store)
     with store.transaction():
-        _staging_tables(store)
+        for table in (_STAGING, _ENDED, _COMPLETED):
+            store.execute(f"DELETE FROM {table}")
         store.insert_arrow(_STAGING, events.cast(EVENT_SCHEMA))
         inserted = store.rows(
             f"INSERT INTO call_events ({names}) SELECT {names} FROM {_STAGING} "
@@ -129,29 +135,34 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
                 ),
             )
             store.execute(f"INSERT INTO {_COMPLETED} {_CALL_ROWS}")
-            completed = int(store.scalar(f"SELECT count(*) FROM {_COMPLETED}"))
-            # The old and new rows of the calls, each read once (the rollups' dependencies
-            # look at them several times).
-            for copy in (_REPLACED, _NEW):
-                store.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {copy} AS SELECT * FROM calls LIMIT 0"
-                )
-                store.execute(f"DELETE FROM {copy}")
-            store.execute(
-                f"INSERT INTO {_REPLACED} SELECT * FROM calls "
-                f"WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
-            )
-            store.execute(
-                f"INSERT INTO {_NEW} ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
-            )
-            store.execute(f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_REPLACED})")
-            store.execute(f"INSERT INTO calls SELECT * FROM {_NEW}")
-            # Both versions of the rows, marked in one pass: the days they affect are read from
-            # other tables (a call's lead, its contact's orders), which this write leaves alone.
-            versions = f"SELECT * FROM {_REPLACED} UNION ALL SELECT * FROM {_NEW}"
+            # Every call with a new `ended` event has its row (its events include that one).
+            completed = len({row[0] for row in ended})
+            changed = f"SELECT * FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
             if defer_rollups:
-                rollups.defer_calls(store, versions)
+                # Old and new versions of the rows go to the pending table as they are.
+                rollups.defer_calls(store, changed)
+                store.execute(
+                    f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
+                )
+                store.execute(
+                    f"INSERT INTO calls ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
+                )
+                rollups.defer_calls(store, changed)
             else:
-                rollups.mark(store, "calls", versions)
+                # Both versions marked in one pass: the days they affect are read from other
+                # tables (a call's lead, its contact's orders), which this write leaves alone.
+                for copy in (_REPLACED, _NEW):
+                    store.execute(f"DELETE FROM {copy}")
+                store.execute(f"INSERT INTO {_REPLACED} {changed}")
+                store.execute(
+                    f"INSERT INTO {_NEW} ({_CALL_COLUMNS}) SELECT {_CALL_COLUMNS} FROM {_COMPLETED}"
+                )
+                store.execute(
+                    f"DELETE FROM calls WHERE call_id IN (SELECT call_id FROM {_REPLACED})"
+                )
+                store.execute(f"INSERT INTO calls SELECT * FROM {_NEW}")
+                rollups.mark(
+                    store, "calls", f"SELECT * FROM {_REPLACED} UNION ALL SELECT * FROM {_NEW}"
+                )
                 rollups.refresh(store)
     return EventsWritten(events.num_rows, len(inserted), completed)
