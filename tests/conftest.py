@@ -11,8 +11,9 @@ import pytest
 import callkpi
 from callkpi.workspace import Workspace
 
-# A throwaway PostgreSQL cluster for the tests that need one (tests/conformance, store).
-pytest_plugins = ["tests.postgres_server"]
+# A throwaway PostgreSQL cluster and one SparkSession for the tests that need them
+# (tests/conformance, store).
+pytest_plugins = ["tests.postgres_server", "tests.spark_session"]
 
 
 def ts(text: str) -> dt.datetime:

@@ -22,9 +22,10 @@ from callkpi.demo import DemoSpec, build_tables, load_into_store
 from callkpi.workspace import Workspace
 from tests.conftest import SMALL_DATA
 from tests.postgres_server import PostgresServer
+from tests.spark_session import spark_url
 
 REFERENCE = "duckdb"
-BACKENDS = ("duckdb", "postgres")
+BACKENDS = ("duckdb", "postgres", "spark")
 #: A small demo: every KPI of the catalog gets a value (tests/metrics checks it at 20k calls).
 DEMO_SPEC = DemoSpec(calls=6_000, start=dt.date(2025, 1, 1))
 
@@ -81,6 +82,9 @@ def open_empty(
     def open_on(backend: str) -> Workspace:
         if backend == "duckdb":
             ws = callkpi.open(tmp_path_factory.mktemp("conformance") / "store.duckdb")
+        elif backend == "spark":
+            request.getfixturevalue("spark_session")
+            ws = callkpi.open(spark_url(tmp_path_factory.mktemp("conformance") / "warehouse"))
         else:
             server: PostgresServer = request.getfixturevalue("postgres_server")
             template = request.getfixturevalue("postgres_template")

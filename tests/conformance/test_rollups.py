@@ -20,6 +20,19 @@ from tests.conformance.conftest import Opener
 from tests.conformance.test_catalog_conformance import splittable
 from tests.conftest import SMALL_DATA
 
+ROLLUP_BACKENDS = ("duckdb", "postgres")  # rollups.MAINTAINED, by backend name
+
+
+@pytest.fixture(params=ROLLUP_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backends that keep rollups (Spark reads the detail tables: ADR 7 and 8)."""
+    return str(request.param)
+
+
+def test_spark_keeps_no_rollups() -> None:
+    assert set(rollups.MAINTAINED) == {"duckdb", "postgres"}
+
+
 SLICINGS: dict[str, dict[str, Any]] = {
     "total": {},
     "campaign-month": {"by": ["campaign"], "grain": "month"},

@@ -18,7 +18,7 @@ from callkpi.metrics.compiler import KpiCompiler
 from callkpi.metrics.query import KpiQuery
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-DIALECTS = ("duckdb", "postgres")
+DIALECTS = ("duckdb", "postgres", "pyspark")
 QUERIES: dict[str, dict[str, Any]] = {
     "call_rates_by_campaign_month": {
         "kpis": ["calls", "contact_rate", "hit_rate", "aht"], "by": ["campaign"],
@@ -71,4 +71,10 @@ def test_no_stale_snapshot_files() -> None:
 def test_postgres_sql_binds_values_as_pyformat_placeholders() -> None:
     sql = compiled_sql("sales_per_hour_by_agent_for_a_team", "postgres")
     assert "%(where_0_0)s" in sql and "%(where_0_1)s" in sql and "$where" not in sql
+    assert "'T1'" not in sql
+
+
+def test_spark_sql_binds_values_as_named_parameters() -> None:
+    sql = compiled_sql("sales_per_hour_by_agent_for_a_team", "pyspark")
+    assert ":where_0_0" in sql and ":where_0_1" in sql and "$where" not in sql
     assert "'T1'" not in sql

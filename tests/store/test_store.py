@@ -101,10 +101,14 @@ def test_read_only_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
     assert not (tmp_path / "missing.duckdb").exists()
 
 
-@pytest.mark.parametrize("url", ["spark://host:7077", "mysql://host/db"])
-def test_other_backends_are_refused_clearly_for_now(url: str) -> None:
-    with pytest.raises(StoreError, match="unsupported store URL scheme"):
-        open_store(url)
+def test_other_backends_are_refused_clearly() -> None:
+    with pytest.raises(StoreError, match="unsupported store URL scheme 'mysql'"):
+        open_store("mysql://host/db")
+
+
+def test_a_spark_url_without_a_warehouse_is_refused_before_spark_starts() -> None:
+    with pytest.raises(StoreError, match="name the warehouse folder"):
+        open_store("spark://host:7077")
 
 
 def test_duckdb_urls_and_memory(tmp_path: Path) -> None:

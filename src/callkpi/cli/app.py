@@ -224,7 +224,8 @@ def generate_command(
     out: Annotated[
         str,
         typer.Option(
-            "--out", help="A .duckdb store, a postgresql:// URL, or a folder for CSV files."
+            "--out",
+            help="A .duckdb store, a postgresql:// or spark:// URL, or a folder for CSV files.",
         ),
     ],
     calls: Annotated[int, typer.Option("--calls", min=1000, help="Number of calls.")] = 300_000,

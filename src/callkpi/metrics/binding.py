@@ -2,7 +2,8 @@
 
 The compiler puts a sentinel literal wherever a value goes (`placeholder(name)`); once the
 SQL tree is built, `bind` swaps each sentinel for a named placeholder of the dialect ($name
-for DuckDB, %(name)s for PostgreSQL) and the driver receives the values separately.
+for DuckDB, %(name)s for PostgreSQL, :name for Spark SQL) and the driver receives the values
+separately.
 """
 
 from __future__ import annotations
@@ -33,9 +34,18 @@ def bind(tree: sge.Expression) -> sge.Expression:
     return tree.transform(swap)
 
 
+class _PySparkOptions(ibis.config.Config):
+    """The options Ibis's PySpark compiler reads, which only its PySpark backend (never
+    loaded here: it needs extras we do not use) registers; Ibis's defaults."""
+
+    treat_nan_as_null: bool = False
+
+
 def to_sql(table: ir.Table, dialect: str, pretty: bool = False) -> str:
     """Compile an Ibis expression over unbound tables to SQL with bound placeholders."""
     import ibis.backends.sql.compilers as sql_compilers
 
     compiler = getattr(sql_compilers, dialect).compiler
+    if dialect == "pyspark" and ibis.options.pyspark is None:
+        ibis.options.pyspark = _PySparkOptions()
     return bind(compiler.to_sqlglot(table.unbind())).sql(dialect=compiler.dialect, pretty=pretty)

@@ -355,6 +355,10 @@ class KpiCompiler:
         if kpi.agg == "count":
             return relation.count(where=where)
         column = relation[kpi.column]
+        if kpi.agg == "median" and where is not None and self.dialect == "pyspark":
+            # Ibis's PySpark compiler filters the 0.5 of percentile() too, which Spark refuses
+            # (it must be a constant): filter the values instead; the median skips nulls.
+            return where.ifelse(column, ibis.null(column.type())).median()
         method = {"count_distinct": "nunique", "avg": "mean"}.get(kpi.agg, kpi.agg)
         return getattr(column, method)(where=where)
 

@@ -37,7 +37,7 @@ from callkpi.store.rollups import DAYS_TABLE, ROLLUPS, RollupTable
 
 Restrict = Callable[[TableSet, ir.Column], TableSet]
 SQL_DIR = Path(__file__).resolve().parents[1] / "store" / "rollup_sql"
-DIALECTS = ("duckdb", "postgres")
+DIALECTS = ("duckdb", "postgres", "pyspark")
 
 
 def _calls_of_days(tables: TableSet, days: ir.Column) -> TableSet:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from callkpi.errors import QueryError
+from callkpi.errors import QueryError, StoreError
 from callkpi.store.base import Store
 from callkpi.store.ledger import current_user, utcnow
 from callkpi.store.schema import TABLES
@@ -37,6 +37,11 @@ def erase(store: Store, subject: Subject, ids: list[str], user: str | None = Non
         raise QueryError(f"can erase a contact or an agent, not {subject!r}")
     if not ids:
         raise QueryError("name at least one id to erase")
+    if store.dialect == "pyspark":
+        raise StoreError(
+            "erase is not supported on a Spark store: its Parquet files are only appended "
+            "to, never updated in place (docs/adr/0007-spark-backend.md)"
+        )
     table, key = _TABLES[subject]
     columns = TABLES[table].personal_data
     assignments = ", ".join(f'"{c}" = NULL' for c in columns)

@@ -28,6 +28,15 @@ def arrow_schema(table_name: str) -> pa.Schema:
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
 
 
+def conform(data: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`data` with exactly `schema`'s columns, in order and cast; missing ones are null."""
+    arrays = [
+        data[f.name].cast(f.type) if f.name in data.column_names else pa.nulls(len(data), f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]] | pa.Table) -> int:
     """Append rows in one transaction; missing columns are null, unknown ones an error."""
     schema = arrow_schema(table_name)
@@ -42,13 +51,7 @@ def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]]
     if data is None:
         data = pa.Table.from_pylist([dict(r) for r in rows], schema=schema)
     else:
-        arrays = [
-            data[f.name].cast(f.type)
-            if f.name in data.column_names
-            else pa.nulls(len(data), f.type)
-            for f in schema
-        ]
-        data = pa.Table.from_arrays(arrays, schema=schema)
+        data = conform(data, schema)
     with store.transaction():
         inserted = store.insert_arrow(table_name, data)
         rollups.appended(store, table_name, data)

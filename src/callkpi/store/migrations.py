@@ -52,24 +52,32 @@ def _migration_1(con: Connection) -> None:
     con.execute(IMPORTS_LEDGER_SQL)
 
 
+#: Ledger columns for issue 3's imports: the source's time zone, format and encoding, and
+#: how many referenced rows (campaigns, agents) the import created.
+IMPORTS_LEDGER_COLUMNS_2 = (
+    ("source_timezone", "VARCHAR"),
+    ("file_format", "VARCHAR"),
+    ("encoding", "VARCHAR"),
+    ("created_missing", "BIGINT"),
+)
+
+
 def _migration_2(con: Connection) -> None:
-    """Ledger columns for issue 3's imports: the source's time zone, format and encoding, and
-    how many referenced rows (campaigns, agents) the import created."""
-    for column, sql_type in (
-        ("source_timezone", "VARCHAR"),
-        ("file_format", "VARCHAR"),
-        ("encoding", "VARCHAR"),
-        ("created_missing", "BIGINT"),
-    ):
+    """Issue 3's ledger columns (IMPORTS_LEDGER_COLUMNS_2)."""
+    for column, sql_type in IMPORTS_LEDGER_COLUMNS_2:
         con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
+# The erasure log: which person's personal data was erased, when and by whom.
+ERASURES_SQL = (
+    "CREATE TABLE IF NOT EXISTS erasures "
+    "(subject VARCHAR, subject_id VARCHAR, erased_at TIMESTAMP, user_name VARCHAR)"
+)
+
+
 def _migration_3(con: Connection) -> None:
-    """The erasure log: which person's personal data was erased, when and by whom."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS erasures "
-        "(subject VARCHAR, subject_id VARCHAR, erased_at TIMESTAMP, user_name VARCHAR)"
-    )
+    """The erasure log (ERASURES_SQL)."""
+    con.execute(ERASURES_SQL)
 
 
 SERVER_TABLES_SQL = (

@@ -194,8 +194,15 @@ def definition(dialect: str) -> str:
     return hashlib.sha256(_sql_text(dialect).encode("utf-8")).hexdigest()[:16]
 
 
+#: Backends that keep rollups. On Spark (append-only Parquet, no TEMP tables) queries read
+#: the detail tables, which is what Spark is for; the rollups' folders stay empty.
+MAINTAINED = ("duckdb", "postgres")
+
+
 def fresh(store: Store) -> bool:
     """Are the store's rollups built by this code (so the compiler may read them)?"""
+    if store.dialect not in MAINTAINED:
+        return False
     built = store.rows(f"SELECT definition FROM {STATE_TABLE}")
     return len(built) == 1 and built[0][0] == definition(store.dialect)
 
@@ -204,6 +211,8 @@ def fresh(store: Store) -> bool:
 def rebuild(store: Store) -> dict[str, int]:
     """Recompute every rollup from the detail tables; call inside a transaction."""
     counts: dict[str, int] = {}
+    if store.dialect not in MAINTAINED:
+        return counts
     statements = compiled(store.dialect)
     for name, rollup in ROLLUPS.items():
         store.execute(f'DELETE FROM "{name}"')
