@@ -378,8 +378,8 @@ FROM (
         CAST(`t1`.`outcome` IN ('refused', 'callback', 'do_not_call', 'promise', 'appointment', 'sale') AS BIGINT)
       ) AS `contacts`,
       SUM(CAST(`t1`.`outcome` IN ('promise', 'appointment', 'sale') AS BIGINT)) AS `successes`,
-      SUM(IF(`t1`.`talk_s` > 0, `t1`.`handle_s`, NULL)) AS `handle_time`,
-      SUM(CAST(`t1`.`talk_s` > 0 AS BIGINT)) AS `handled_calls`
+      SUM(IF(`t1`.`handled`, `t1`.`handle_s`, NULL)) AS `handle_time`,
+      SUM(CAST(`t1`.`handled` AS BIGINT)) AS `handled_calls`
     FROM (
       SELECT
         `t0`.`call_id`,
@@ -397,6 +397,7 @@ FROM (
         `t0`.`attempt_no`,
         `t0`.`tracking_code`,
         COALESCE(`t0`.`talk_s`, 0) + COALESCE(`t0`.`hold_s`, 0) + COALESCE(`t0`.`wrap_s`, 0) AS `handle_s`,
+        `t0`.`talk_s` > 0 AS `handled`,
         `t0`.`campaign_id` AS `__d0`,
         CAST(DATE_TRUNC('month', `t0`.`started_at`) AS DATE) AS `__period_key`
       FROM `calls` AS `t0`

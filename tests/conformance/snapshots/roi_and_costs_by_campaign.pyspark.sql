@@ -10,6 +10,8 @@ WITH `t64` AS (
     `t7`.`converted_at`,
     COALESCE(`t51`.`lead_calls`, 0) AS `calls_made`,
     COALESCE(`t51`.`lead_contact_calls`, 0) AS `contact_calls`,
+    COALESCE(`t51`.`lead_contact_calls`, 0) > 0 AS `contacted`,
+    `t7`.`converted_at` IS NOT NULL AS `converted`,
     `t51`.`lead_first_call_at` AS `first_call_at`,
     CASE
       WHEN `t51`.`lead_first_call_at` IS NULL
@@ -524,11 +526,11 @@ FROM (
                               ) AS `t33`
                               INNER JOIN (
                                 SELECT
-                                  `t79`.`cost_id`,
-                                  `t79`.`alloc_campaign_id`,
-                                  `t79`.`weight`,
-                                  `t79`.`total`,
-                                  `t79`.`weight` / `t79`.`total` AS `share`
+                                  `t80`.`cost_id`,
+                                  `t80`.`alloc_campaign_id`,
+                                  `t80`.`weight`,
+                                  `t80`.`total`,
+                                  `t80`.`weight` / `t80`.`total` AS `share`
                                 FROM (
                                   SELECT
                                     `t68`.`cost_id`,
@@ -545,7 +547,7 @@ FROM (
                                       1
                                   ) AS `t74`
                                     ON `t68`.`cost_id` = `t74`.`cost_id`
-                                ) AS `t79`
+                                ) AS `t80`
                               ) AS `t82`
                                 ON `t33`.`cost_id` = `t82`.`cost_id`
                             ) AS `t84`
@@ -597,11 +599,11 @@ FROM (
                             ) AS `t33`
                             LEFT ANTI JOIN (
                               SELECT
-                                `t79`.`cost_id`,
-                                `t79`.`alloc_campaign_id`,
-                                `t79`.`weight`,
-                                `t79`.`total`,
-                                `t79`.`weight` / `t79`.`total` AS `share`
+                                `t80`.`cost_id`,
+                                `t80`.`alloc_campaign_id`,
+                                `t80`.`weight`,
+                                `t80`.`total`,
+                                `t80`.`weight` / `t80`.`total` AS `share`
                               FROM (
                                 SELECT
                                   `t68`.`cost_id`,
@@ -618,7 +620,7 @@ FROM (
                                     1
                                 ) AS `t74`
                                   ON `t68`.`cost_id` = `t74`.`cost_id`
-                              ) AS `t79`
+                              ) AS `t80`
                             ) AS `t82`
                               ON `t33`.`cost_id` = `t82`.`cost_id`
                           ) AS `t83`
@@ -914,6 +916,8 @@ FROM (
                 `t65`.`converted_at`,
                 `t65`.`calls_made`,
                 `t65`.`contact_calls`,
+                `t65`.`contacted`,
+                `t65`.`converted`,
                 `t65`.`first_call_at`,
                 `t65`.`first_response_at`,
                 `t65`.`minutes_to_first_response`,
@@ -942,7 +946,7 @@ FROM (
         FROM (
           SELECT
             `t71`.`__d0`,
-            COUNT(DISTINCT IF(`t71`.`converted_at` IS NOT NULL, `t71`.`contact_id`, NULL)) AS `acquired_customers`
+            COUNT(DISTINCT IF(`t71`.`converted`, `t71`.`contact_id`, NULL)) AS `acquired_customers`
           FROM (
             SELECT
               `t65`.`lead_id`,
@@ -954,6 +958,8 @@ FROM (
               `t65`.`converted_at`,
               `t65`.`calls_made`,
               `t65`.`contact_calls`,
+              `t65`.`contacted`,
+              `t65`.`converted`,
               `t65`.`first_call_at`,
               `t65`.`first_response_at`,
               `t65`.`minutes_to_first_response`,
@@ -967,7 +973,7 @@ FROM (
           GROUP BY
             1
         ) AS `t76`
-      ) AS `t80`
+      ) AS `t79`
     ) AS `t99`
     GROUP BY
       1

@@ -44,6 +44,7 @@ FROM (
               `t14`.`attempt_no`,
               `t14`.`tracking_code`,
               `t14`.`handle_s`,
+              `t14`.`handled`,
               `t14`.`__w_team_value`,
               `t14`.`agent_id` AS `__d0`,
               `t14`.`__w_team_value` AS `__w_team`
@@ -64,6 +65,7 @@ FROM (
                 `t12`.`attempt_no`,
                 `t12`.`tracking_code`,
                 `t12`.`handle_s`,
+                `t12`.`handled`,
                 `t12`.`__w_team_value`
               FROM (
                 SELECT
@@ -82,6 +84,7 @@ FROM (
                   `t8`.`attempt_no`,
                   `t8`.`tracking_code`,
                   `t8`.`handle_s`,
+                  `t8`.`handled`,
                   `t4`.`__w_team_key`,
                   `t4`.`__w_team_value`
                 FROM (
@@ -100,7 +103,8 @@ FROM (
                     `t0`.`outcome`,
                     `t0`.`attempt_no`,
                     `t0`.`tracking_code`,
-                    COALESCE(`t0`.`talk_s`, 0) + COALESCE(`t0`.`hold_s`, 0) + COALESCE(`t0`.`wrap_s`, 0) AS `handle_s`
+                    COALESCE(`t0`.`talk_s`, 0) + COALESCE(`t0`.`hold_s`, 0) + COALESCE(`t0`.`wrap_s`, 0) AS `handle_s`,
+                    `t0`.`talk_s` > 0 AS `handled`
                   FROM `calls` AS `t0`
                 ) AS `t8`
                 LEFT OUTER JOIN (
@@ -149,6 +153,7 @@ FROM (
               `t22`.`attempt_no`,
               `t22`.`tracking_code`,
               `t22`.`handle_s`,
+              `t22`.`handled`,
               `t22`.`agent_hours`,
               `t22`.`__w_team_value`,
               `t22`.`agent_id` AS `__d0`,
@@ -170,6 +175,7 @@ FROM (
                 `t21`.`attempt_no`,
                 `t21`.`tracking_code`,
                 `t21`.`handle_s`,
+                `t21`.`handled`,
                 `t21`.`agent_hours`,
                 `t21`.`__w_team_value`
               FROM (
@@ -189,6 +195,7 @@ FROM (
                   `t20`.`attempt_no`,
                   `t20`.`tracking_code`,
                   `t20`.`handle_s`,
+                  `t20`.`handled`,
                   `t20`.`agent_hours`,
                   `t4`.`__w_team_key`,
                   `t4`.`__w_team_value`
@@ -209,6 +216,7 @@ FROM (
                     `t16`.`attempt_no`,
                     `t16`.`tracking_code`,
                     `t16`.`handle_s`,
+                    `t16`.`handled`,
                     COALESCE(
                       `t16`.`logged_s` * CASE
                         WHEN `t16`.`day_handle_s` > 0
@@ -234,6 +242,7 @@ FROM (
                       `t13`.`attempt_no`,
                       `t13`.`tracking_code`,
                       `t13`.`handle_s`,
+                      `t13`.`handled`,
                       `t13`.`work_day`,
                       `t13`.`day_handle_s`,
                       `t13`.`day_calls`,
@@ -257,6 +266,7 @@ FROM (
                         `t7`.`attempt_no`,
                         `t7`.`tracking_code`,
                         `t7`.`handle_s`,
+                        `t7`.`handled`,
                         `t7`.`work_day`,
                         SUM(`t7`.`handle_s`) OVER (
                           PARTITION BY `t7`.`agent_id`, `t7`.`work_day`
@@ -283,6 +293,7 @@ FROM (
                           `t0`.`attempt_no`,
                           `t0`.`tracking_code`,
                           COALESCE(`t0`.`talk_s`, 0) + COALESCE(`t0`.`hold_s`, 0) + COALESCE(`t0`.`wrap_s`, 0) AS `handle_s`,
+                          `t0`.`talk_s` > 0 AS `handled`,
                           CAST(`t0`.`started_at` AS DATE) AS `work_day`
                         FROM `calls` AS `t0`
                       ) AS `t7`

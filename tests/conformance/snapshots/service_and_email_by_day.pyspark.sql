@@ -549,6 +549,8 @@ FROM (
               `t31`.`converted_at`,
               `t31`.`calls_made`,
               `t31`.`contact_calls`,
+              `t31`.`contacted`,
+              `t31`.`converted`,
               `t31`.`first_call_at`,
               `t31`.`first_response_at`,
               `t31`.`minutes_to_first_response`,
@@ -566,6 +568,8 @@ FROM (
                 `t6`.`converted_at`,
                 COALESCE(`t28`.`lead_calls`, 0) AS `calls_made`,
                 COALESCE(`t28`.`lead_contact_calls`, 0) AS `contact_calls`,
+                COALESCE(`t28`.`lead_contact_calls`, 0) > 0 AS `contacted`,
+                `t6`.`converted_at` IS NOT NULL AS `converted`,
                 `t28`.`lead_first_call_at` AS `first_call_at`,
                 CASE
                   WHEN `t28`.`lead_first_call_at` IS NULL
