@@ -155,6 +155,11 @@ class ApiState:
         #: The one thread that writes live events: they never wait behind dashboard queries
         #: for a worker thread, and batches are committed in arrival order.
         self.event_writer = ThreadPoolExecutor(1, thread_name_prefix="callkpi-events")
+        #: The one thread that recomputes the rollup days live events left pending, on its
+        #: own store fork: a refresh (it reads the whole day) never holds up event batches.
+        #: Both only append to the pending rows; the refresh deletes what it has seen.
+        self.rollup_writer = ThreadPoolExecutor(1, thread_name_prefix="callkpi-rollups")
+        self._rollup_store: Any = None
         self.results = ResultCache(self.generations, config.live_staleness_s, self.refresher)
         self.tokens = TokenCache()
         self.import_lock = threading.Lock()
@@ -185,12 +190,12 @@ class ApiState:
             forked.store.close()
 
     def refresh_rollups_soon(self) -> None:
-        """Queue a recount of the pending rollup days on the event writer thread, if some are
-        pending and the last one is old enough; the writer is the only thread that uses it."""
+        """Queue a recount of the pending rollup days on the rollup thread, if some are
+        pending and the last one is old enough."""
         due = time.monotonic() - self._rollups_refreshed >= self.config.rollup_refresh_s
         if self.rollups_dirty and due and not self._rollups_queued:
             self._rollups_queued = True
-            self.event_writer.submit(self.refresh_rollups)
+            self.rollup_writer.submit(self.refresh_rollups)
 
     def refresh_rollups(self) -> None:
         """Recompute pending rollup days, unless an import is running (it would conflict on
@@ -200,8 +205,13 @@ class ApiState:
             return
         try:
             self.rollups_dirty = False
-            if rollups.refresh_pending(self.event_store()):
+            if self._rollup_store is None:
+                self._rollup_store = self.workspace.store.fork()
+            if rollups.refresh_pending(self._rollup_store):
                 self.bump("events")
+            # Rows a batch committed during the refresh wait for the next round.
+            if rollups.pending(self._rollup_store):
+                self.rollups_dirty = True
         except Exception:
             self.rollups_dirty = True
             log.exception("rollup refresh failed; retrying later")
@@ -211,9 +221,12 @@ class ApiState:
 
     def shutdown(self) -> None:
         """Let running writes and refreshes finish (before the store is closed)."""
-        if self.rollups_dirty:
-            self.event_writer.submit(self.refresh_rollups)
         self.event_writer.shutdown(wait=True)
+        if self.rollups_dirty:
+            self.rollup_writer.submit(self.refresh_rollups)
+        self.rollup_writer.shutdown(wait=True)
+        if self._rollup_store is not None:
+            self._rollup_store.close()
         self.refresher.shutdown(wait=True, cancel_futures=True)
         if self._event_store is not None:
             self._event_store.close()
