@@ -29,8 +29,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def test_spark_keeps_no_rollups() -> None:
-    assert set(rollups.MAINTAINED) == {"duckdb", "postgres"}
+def test_a_spark_store_is_never_given_rollups() -> None:
+    """On Spark, rollups are never fresh (queries read the detail) and never built: neither
+    call may even reach the store."""
+
+    class Untouchable:
+        dialect = "pyspark"
+
+        def __getattr__(self, name: str) -> Any:
+            raise AssertionError(f"the rollups touched a Spark store ({name})")
+
+    store: Any = Untouchable()
+    assert rollups.fresh(store) is False
+    assert rollups.rebuild(store) == {}
 
 
 SLICINGS: dict[str, dict[str, Any]] = {

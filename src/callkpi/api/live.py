@@ -78,8 +78,10 @@ class LiveHub:
 
     async def wait_for_change(self, version: int, timeout_s: float) -> None:
         """Return when the version moves past `version`, or after the timeout."""
-        if self._changed is None or self.version != version:
-            await asyncio.sleep(0 if self.version != version else timeout_s)
+        if self.version != version:
+            return
+        if self._changed is None:  # the hub has not started (no lifespan): nothing will come
+            await asyncio.sleep(timeout_s)
             return
         async with self._changed:
             with contextlib.suppress(TimeoutError):

@@ -74,11 +74,10 @@ def clean_errors() -> Iterator[None]:
 
 
 def parse_where(items: list[str]) -> dict[str, list[str]]:
-    """`DIM=VALUE` options into a filter; the same DIM twice means either value."""
-    filters: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not DIM=VALUE", param_hint="--where")
-        filters.setdefault(name.strip(), []).append(value)
-    return filters
+    """`DIM=VALUE` options into a filter (metrics.query.split_filters); a usage error if not."""
+    from callkpi.metrics.query import split_filters
+
+    try:
+        return split_filters(items, "=")
+    except CallkpiError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--where") from None

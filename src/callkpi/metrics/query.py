@@ -83,6 +83,18 @@ START_PARAMETER = "period_start"
 END_PARAMETER = "period_end_exclusive"
 
 
+def split_filters(items: Sequence[str], separator: str) -> dict[str, list[str]]:
+    """`DIM<separator>VALUE` items (the CLI's `--where DIM=VALUE`, the API's `where=DIM:VALUE`)
+    into a filter; the same DIM twice means either value. A malformed item is a QueryError."""
+    filters: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition(separator)
+        if not sep or not name.strip():
+            raise QueryError(f"{item!r} is not DIM{separator}VALUE")
+        filters.setdefault(name.strip(), []).append(value)
+    return filters
+
+
 def where_parameter(dimension_index: int, value_index: int) -> str:
     return f"where_{dimension_index}_{value_index}"
 

@@ -11,9 +11,9 @@ from callkpi.access.policy import refusal_for, scoped_query
 from callkpi.api.errors import ApiError
 from callkpi.api.schemas import ColumnInfo, KpiPage, QueryEcho
 from callkpi.api.security import StateDep, UserDep
-from callkpi.errors import UnsplittableError
+from callkpi.errors import QueryError, UnsplittableError
 from callkpi.metrics.describe import catalog_records, dimension_records
-from callkpi.metrics.query import KpiQuery
+from callkpi.metrics.query import KpiQuery, split_filters
 
 router = APIRouter(tags=["kpis"])
 
@@ -21,14 +21,11 @@ MAX_KPIS = 100
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:
-    """`DIM:VALUE` items into a filter; the same DIM twice means either value."""
-    filters: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, value = item.partition(":")
-        if not sep or not name.strip():
-            raise ApiError(422, f"where={item!r} is not DIM:VALUE", details={"where": item})
-        filters.setdefault(name.strip(), []).append(value)
-    return filters
+    """`where=DIM:VALUE` items into a filter (metrics.query.split_filters); 422 if malformed."""
+    try:
+        return split_filters(items, ":")
+    except QueryError as exc:
+        raise ApiError(422, f"where={exc}", details={"where": items}) from None
 
 
 @router.get("/kpis", response_model=KpiPage)
