@@ -145,6 +145,10 @@ class Workspace:
         with self.store.transaction():
             return rollups.rebuild(self.store)
 
+    def rollups_kept(self) -> bool:
+        """Does this backend keep rollups at all (not Spark: it reads the detail tables)?"""
+        return self.store.dialect in rollups.MAINTAINED
+
     def rollups_fresh(self) -> bool:
         """Are the rollups built by this code, so that queries read them?"""
         return rollups.fresh(self.store)

@@ -149,3 +149,5 @@ def test_the_cli_runs_on_a_spark_url(spark_session: object, tmp_path: Path) -> N
     kpi = runner.invoke(app, ["--db", url, "kpi", "calls", "--format", "json"])
     assert kpi.exit_code == 0, kpi.output
     assert '"calls": 1200' in kpi.stdout
+    status = runner.invoke(app, ["--db", url, "rollup", "status"])
+    assert status.exit_code == 0 and "keeps no rollups" in status.stdout

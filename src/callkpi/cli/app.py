@@ -212,6 +212,13 @@ def rollup_status_command() -> None:
 
     with clean_errors(), open_workspace(db_location(), read_only=True) as ws:
         fresh = ws.rollups_fresh()
+        kept = ws.rollups_kept()
+    if not kept:
+        stdout.print(
+            "this backend keeps no rollups: queries read the detail tables (ADR 8)",
+            highlight=False,
+        )
+        return
     if fresh:
         stdout.print("rollups are up to date: eligible queries read them", highlight=False)
         return
