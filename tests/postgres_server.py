@@ -59,7 +59,8 @@ def _binaries() -> Path | None:
     return next((c for c in candidates if (c / "initdb").exists()), None)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nobody listens on now, on loopback (servers the tests start take it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -73,7 +74,7 @@ def throwaway_cluster(binaries: Path) -> Iterator[PostgresServer]:
     home = Path(tempfile.mkdtemp(prefix="callkpi-pg-"))
     if as_root:
         shutil.chown(home, user="postgres")
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
 
     def run(*args: str) -> None:
         subprocess.run([*run_as, *args], check=True, capture_output=True, timeout=60)

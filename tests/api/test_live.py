@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import queue
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +17,7 @@ from callkpi.api import create_app
 from callkpi.api.live import day_start
 from callkpi.workspace import Workspace
 from tests.api.conftest import make_config
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.postgres_server import free_port
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import callkpi
 from callkpi.cli.app import app
-from tests.api.test_live import free_port
+from tests.postgres_server import free_port
 
 runner = CliRunner()
 PASSWORD = "a long enough secret\n"
