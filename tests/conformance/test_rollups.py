@@ -55,6 +55,16 @@ SLICINGS: dict[str, dict[str, Any]] = {
         "by": ["outcome"], "grain": "quarter", "where": {"direction": ["outbound"]},
     },
     "segment-year": {"by": ["segment"], "grain": "year"},
+    # whole months: distinct counts of contacts come from the monthly table
+    "agent-month-window-one-campaign": {
+        "by": ["agent"], "grain": "month", "start": "2025-03-01", "end": "2025-08-31",
+        "where": {"campaign": ["C02"]},
+    },
+    "source-month": {"by": ["source"], "grain": "month"},
+    "month-two-campaigns": {
+        "by": ["campaign"], "grain": "month", "where": {"campaign": ["C01", "C03"]},
+    },
+    "month-total": {"grain": "month", "start": "2025-02-01"},
 }  # fmt: skip
 
 
@@ -79,7 +89,10 @@ def test_the_campaign_kpis_by_month_read_only_rollups(demo_on: Opener) -> None:
     kpis += ["revenue_per_customer", "cost_per_sale", "lead_conversion_rate"]
     plan = compiler.compile(KpiQuery.build(kpis, by="campaign", grain="month"), rollups=True).plan
     readers = {line.split(": ")[1].split(" ")[0] for line in plan if not line.startswith("costs")}
-    assert readers <= set(rollups.ROLLUPS), plan
+    assert readers <= {*rollups.ROLLUPS, rollups.MONTHLY_TABLE}, plan
+    # distinct customers (cac, revenue per customer) from the monthly counts, not per contact
+    assert f"{rollups.MONTHLY_TABLE} (acquired_customers)" in "\n".join(plan)
+    assert f"{rollups.MONTHLY_TABLE} (buying_customers)" in "\n".join(plan)
     # costs are read in detail (a few hundred rows), their drivers from the rollups
     sql = compiler.compile(KpiQuery.build("cost", by="campaign"), rollups=True).sql
     assert '"rollup_campaign_calls"' in sql and '"calls"' not in sql
@@ -110,11 +123,78 @@ def test_what_rollups_cannot_answer_reads_the_detail(kpi: str, slicing: dict[str
         assert compiler.compile(query, rollups=True).sql == stale.sql
 
 
+MONTHLY_READ = rollups.MONTHLY_TABLE
+
+
+@pytest.mark.parametrize(
+    ("slicing", "reader"),
+    [
+        ({"by": "campaign", "grain": "month"}, MONTHLY_READ),
+        ({"by": "source", "grain": "month", "start": "2025-02-01", "end": "2025-04-30"},
+         MONTHLY_READ),
+        ({"grain": "month", "where": {"campaign": ["C01"]}}, MONTHLY_READ),
+        # not whole months: a distinct count of part of a month, from the daily contacts
+        ({"by": "campaign", "grain": "month", "start": "2025-02-02"}, "rollup_lead_conversions"),
+        ({"by": "campaign", "grain": "month", "end": "2025-04-29"}, "rollup_lead_conversions"),
+        ({"by": "campaign", "grain": "quarter"}, "rollup_lead_conversions"),  # months only
+        # two campaigns added up would count a contact of both twice
+        ({"grain": "month", "where": {"campaign": ["C01", "C02"]}}, "rollup_lead_conversions"),
+        # a lookup (campaign -> channel) would add distinct counts up too
+        ({"by": "channel", "grain": "month"}, "rollup_lead_conversions"),
+    ],
+)  # fmt: skip
+def test_monthly_distinct_counts_answer_whole_months_only(
+    slicing: dict[str, Any], reader: str
+) -> None:
+    from callkpi.metrics.catalog import load_catalog
+
+    query = KpiQuery.build("acquired_customers", **slicing)
+    plan = KpiCompiler(load_catalog()).compile(query, rollups=True).plan
+    assert f": {reader} (acquired_customers)" in plan[0], plan
+
+
+def test_monthly_distinct_counts_by_hand(open_empty: Opener) -> None:
+    """Contacts who bought, per month: a contact buying twice in a month counts once, and a
+    contact of two campaigns counts once in the total but once in each campaign."""
+    ws = open_empty("duckdb")
+    ws.append("campaigns", [{"campaign_id": c, "name": c} for c in ("C1", "C2")])
+    ws.append("contacts", [{"contact_id": k} for k in ("K1", "K2", "K3")])
+    orders = [
+        ("O1", "K1", "C1", "2026-01-05"), ("O2", "K1", "C1", "2026-01-20"),
+        ("O3", "K1", "C2", "2026-01-21"), ("O4", "K2", "C2", "2026-01-31"),
+        ("O5", "K2", "C2", "2026-02-01"), ("O6", "K3", "C1", "2026-02-14"),
+    ]  # fmt: skip
+    ws.append("orders", [
+        {"order_id": o, "contact_id": k, "campaign_id": c, "amount": 10.0,
+         "ordered_at": dt.datetime.fromisoformat(f"{day} 12:00:00")}
+        for o, k, c, day in orders
+    ])  # fmt: skip
+    total = ws.kpis("buying_customers", grain="month")
+    assert ws.explain("buying_customers", grain="month").count(rollups.MONTHLY_TABLE) >= 1
+    assert total.records() == [
+        {"period": "2026-01-01", "buying_customers": 2},
+        {"period": "2026-02-01", "buying_customers": 2},
+    ]
+    by_campaign = ws.kpis("buying_customers", by="campaign", grain="month").records()
+    assert [(r["campaign"], str(r["period"]), r["buying_customers"]) for r in by_campaign] == [
+        ("C1", "2026-01-01", 1), ("C2", "2026-01-01", 2),
+        ("C1", "2026-02-01", 1), ("C2", "2026-02-01", 1),
+    ]  # fmt: skip
+    ws.append("orders", [{"order_id": "O7", "contact_id": "K3", "campaign_id": "C2",
+                          "amount": 5.0, "ordered_at": dt.datetime(2026, 1, 9, 9)}])  # fmt: skip
+    assert [
+        r["buying_customers"] for r in ws.kpis("buying_customers", grain="month").records()
+    ] == [3, 2]
+    _assert_exact(ws)
+
+
 def _rollup_rows(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
     """Every rollup's rows, sorted, sums rounded (the order of additions may differ)."""
     found = {}
-    for name, table in rollups.ROLLUPS.items():
-        columns = ", ".join(f'"{c}"' for c in table.columns)
+    tables = {name: table.columns for name, table in rollups.ROLLUPS.items()}
+    tables[rollups.MONTHLY_TABLE] = list(rollups.MONTHLY_COLUMNS)
+    for name, table_columns in tables.items():
+        columns = ", ".join(f'"{c}"' for c in table_columns)
         rows = ws.store.rows(f'SELECT {columns} FROM "{name}"')
         found[name] = sorted(
             (tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows),

@@ -31,9 +31,12 @@ from callkpi.metrics.model import (
 )
 from callkpi.metrics.periods import build_spine
 from callkpi.metrics.query import END_PARAMETER, START_PARAMETER, KpiQuery, where_parameter
-from callkpi.metrics.rollups import RollupSource
+from callkpi.metrics.rollups import MonthlyRead, RollupSource
 from callkpi.metrics.sources import SOURCES, Context, TableSet
 from callkpi.metrics.stats import wilson_bounds
+
+#: What stands for a source when rollups answer: a daily rollup or a monthly count.
+Rollup = RollupSource | MonthlyRead
 
 _TRUNCATE_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _ADDITIVE = ("count", "count_distinct", "sum")
@@ -137,10 +140,13 @@ class KpiCompiler:
         simple_kpis = [k for k in components if k is not None]
         simple = [k.id for k in simple_kpis]
         sliced = dimensions + [self.catalog.dimension(name) for name in query.where]
-        groups: dict[tuple[str, str, RollupSource | None], list[SimpleKpi]] = {}
+        groups: dict[tuple[str, str, Rollup | None], list[SimpleKpi]] = {}
         for kpi in simple_kpis:
             time = kpi.time or SOURCES[kpi.source].time
-            rollup = self._rollup(kpi, time, sliced) if context.rollups else None
+            rollup: Rollup | None = None
+            if context.rollups:
+                rollup = self._monthly(kpi, time, query, dimensions)
+                rollup = rollup or self._rollup(kpi, time, sliced)
             groups.setdefault((kpi.source, time, rollup), []).append(kpi)
         for (source, time, rollup), kpis in groups.items():
             read = rollup.name if rollup else "detail"
@@ -185,6 +191,21 @@ class KpiCompiler:
             self._columns[kpi.source] = list(source.columns())
         columns = self._columns[kpi.source]
         return rollups.covering(kpi, columns, time, dimensions, self.catalog.settings)
+
+    def _monthly(
+        self, kpi: SimpleKpi, time: str, query: KpiQuery, dimensions: list[Dimension]
+    ) -> MonthlyRead | None:
+        """The monthly distinct count that answers this KPI exactly, for a query of whole
+        calendar months, or None."""
+        source = SOURCES[kpi.source]
+        if query.grain != "month" or not query.whole_periods() or source.per_period:
+            return None
+        if kpi.source not in self._columns:
+            self._columns[kpi.source] = list(source.columns())
+        where = [(self.catalog.dimension(name), len(v)) for name, v in query.where.items()]
+        return rollups.monthly_covering(
+            kpi, self._columns[kpi.source], time, dimensions, where, self.catalog.settings
+        )
 
     def _value(self, kpi_id: str, table: ir.Table) -> ir.Value:
         """A KPI as an expression over the regrouped simple KPIs (ratios of sums)."""
@@ -258,7 +279,7 @@ class KpiCompiler:
         kpis: list[SimpleKpi],
         query: KpiQuery,
         dimensions: list[Dimension],
-        rollup: RollupSource | None = None,
+        rollup: Rollup | None = None,
     ) -> ir.Table:
         relation, keys = self._filtered(context, source_name, time, kpis, query, dimensions, rollup)
         metrics = {kpi.id: self._metric(relation, kpi, rollup) for kpi in kpis}
@@ -293,13 +314,18 @@ class KpiCompiler:
         kpis: list[SimpleKpi] | list[ModelKpi],
         query: KpiQuery,
         dimensions: list[Dimension],
-        rollup: RollupSource | None = None,
+        rollup: Rollup | None = None,
     ) -> tuple[ir.Table, dict[str, ir.Value]]:
         """A source (or the rollup that stands for it) with its dimension columns, filtered
         to the query: and its group keys."""
         source = SOURCES[source_name]
         tables = context.tables
-        relation = rollups.relation(rollup, tables) if rollup else source.build(context)
+        if isinstance(rollup, MonthlyRead):
+            relation = rollups.monthly_relation(rollup, tables)
+        elif rollup is not None:
+            relation = rollups.relation(rollup, tables)
+        else:
+            relation = source.build(context)
         wanted = {f"__d{i}": d for i, d in enumerate(dimensions)}
         filters = {f"__w_{name}": self.catalog.dimension(name) for name in query.where}
         relation = self._with_dimensions(relation, tables, {**wanted, **filters}, kpis)
@@ -344,9 +370,9 @@ class KpiCompiler:
             predicates.append(column < bound(END_PARAMETER))
         return predicates
 
-    def _metric(
-        self, relation: ir.Table, kpi: SimpleKpi, rollup: RollupSource | None = None
-    ) -> ir.Value:
+    def _metric(self, relation: ir.Table, kpi: SimpleKpi, rollup: Rollup | None = None) -> ir.Value:
+        if isinstance(rollup, MonthlyRead):
+            return relation.n.sum()  # one row per group, the KPI's `where` counted in
         where = None
         if kpi.where:
             where = expressions.parse(kpi.where).compile(lambda n: relation[n], SETS)

@@ -63,6 +63,18 @@ class KpiQuery:
             tuple((name, len(values)) for name, values in self.where.items()),
             self.start is not None,
             self.end is not None,
+            self.whole_periods(),
+        )
+
+    def whole_periods(self) -> bool:
+        """Do the start and end (when given) fall on the grain's period boundaries? Some
+        rollups answer whole months only, so the SQL depends on it."""
+        if self.grain == "all":
+            return False
+        return all(
+            first_of_period(day, self.grain)
+            for day in (self.start, self.end and self.end + dt.timedelta(days=1))
+            if day is not None
         )
 
     def parameters(self) -> dict[str, str]:
@@ -76,6 +88,14 @@ class KpiQuery:
         if self.end is not None:
             values[END_PARAMETER] = (self.end + dt.timedelta(days=1)).isoformat()
         return values
+
+
+def first_of_period(day: dt.date, grain: str) -> bool:
+    """Is this day the first of a period of the grain (ISO weeks start on Monday)?"""
+    if grain == "week":
+        return day.weekday() == 0
+    month_starts = {"month": range(1, 13), "quarter": (1, 4, 7, 10), "year": (1,)}
+    return grain == "day" or (day.day == 1 and day.month in month_starts[grain])
 
 
 #: The period is [start, day after end): `end` is inclusive of its whole day.

@@ -18,6 +18,8 @@ ratios, derived KPIs and intervals are computed as before. Anything else reads t
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -33,7 +35,15 @@ from callkpi.metrics.catalog import SETS
 from callkpi.metrics.model import Dimension, Settings, SimpleKpi
 from callkpi.metrics.periods import default_spine
 from callkpi.metrics.sources import SOURCES, Context, TableSet
-from callkpi.store.rollups import DAYS_TABLE, ROLLUPS, RollupTable
+from callkpi.store.rollups import (
+    DAYS_TABLE,
+    MONTHLY,
+    MONTHLY_KEYS,
+    MONTHLY_TABLE,
+    ROLLUPS,
+    MonthlyDistinct,
+    RollupTable,
+)
 
 Restrict = Callable[[TableSet, ir.Column], TableSet]
 SQL_DIR = Path(__file__).resolve().parents[1] / "store" / "rollup_sql"
@@ -145,6 +155,47 @@ def build_select(rollup: RollupSource, days: bool) -> ir.Table:
     )
 
 
+def _month(day: ir.Value) -> ir.Value:
+    """The first day of a day's month (via timestamp: some engines truncate a DATE to a
+    TIMESTAMP)."""
+    return day.cast("timestamp").truncate("M").cast("date")
+
+
+def _listed_months(base: str) -> ir.Table:
+    """The months of the days of `base` listed for recomputing."""
+    listed = ibis.table({"rollup": "string", "day": "date"}, name=DAYS_TABLE)
+    listed = listed.filter(listed.rollup == base)
+    return listed.select(month=_month(listed.day)).distinct()
+
+
+def build_monthly(monthly: MonthlyDistinct, months: bool) -> ir.Table:
+    """A measure's monthly distinct counts from its daily rollup, one grouping set after the
+    other: every month, or the months of the base's days in DAYS_TABLE."""
+    base = TableSet()[monthly.base]
+    base = base.mutate(month=_month(base.day))
+    if months:
+        base = base.filter(base.month.isin(_listed_months(monthly.base).month))
+    where = None
+    if monthly.where:
+        where = expressions.parse(monthly.where).compile(lambda n: base[n], SETS)
+    parts = []
+    for size in range(len(monthly.keys) + 1):
+        for grouped in itertools.combinations(monthly.keys, size):
+            counts = base.group_by(["month", *grouped]).aggregate(
+                n=base[monthly.column].nunique(where=where).cast("int64")
+            )
+            parts.append(
+                counts.select(
+                    "month",
+                    measure=ibis.literal(monthly.measure),
+                    grouped=ibis.literal(",".join(grouped)),
+                    **{k: counts[k] if k in grouped else ibis.null("string") for k in MONTHLY_KEYS},
+                    n=counts.n,
+                )
+            )
+    return functools.reduce(lambda a, b: a.union(b, distinct=False), parts)
+
+
 def compile_all(dialect: str) -> str:
     """The JSON the store builds rollups with (see store/rollups.py)."""
     statements = {
@@ -154,7 +205,16 @@ def compile_all(dialect: str) -> str:
         }
         for r in ROLLUP_SOURCES
     }
-    return json.dumps({"rollups": statements}, indent=1, sort_keys=True) + "\n"
+    monthly = {
+        m.measure: {
+            "full": to_sql(build_monthly(m, months=False), dialect),
+            "months": to_sql(build_monthly(m, months=True), dialect),
+            "touched": to_sql(_listed_months(m.base), dialect),
+        }
+        for m in MONTHLY.values()
+    }
+    document = {"rollups": statements, "monthly": monthly}
+    return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -206,6 +266,66 @@ def covering(
         ):
             return rollup
     return None
+
+
+@dataclass(frozen=True)
+class MonthlyRead:
+    """Reading one measure of the monthly distinct counts, for one grouping set, in place of
+    a source: the month as the source's time column, the grouped keys as its columns."""
+
+    measure: str
+    grouped: tuple[str, ...]
+    time: str
+
+    @property
+    def name(self) -> str:
+        return MONTHLY_TABLE
+
+
+def monthly_covering(
+    kpi: SimpleKpi,
+    source_columns: Sequence[str],
+    time: str,
+    by: Sequence[Dimension],
+    where: Sequence[tuple[Dimension, int]],
+    settings: Settings,
+) -> MonthlyRead | None:
+    """The monthly distinct count that answers this KPI exactly, if any.
+
+    The caller checks the query asks whole calendar months. Each dimension must be a key
+    column itself (a lookup, say an agent's team, would add up distinct counts), and a filter
+    on several values must also be a dimension (else the rows of those values would add up).
+    """
+    if kpi.agg != "count_distinct":
+        return None
+    daily = covering(kpi, source_columns, time, [], settings)
+    for monthly in MONTHLY.values():
+        if daily is None or monthly.base != daily.name or monthly.column != kpi.column:
+            continue
+        if _normal(monthly.where) != _normal(kpi.where):
+            continue
+        used = set()
+        for dimension in [*by, *(d for d, _ in where)]:
+            way = _reached(dimension, source_columns)
+            if way is None or way[0] != "column" or way[1] not in monthly.keys:
+                return None
+            used.add(way[1])
+        grouped_by = {d.id for d in by}
+        if any(count > 1 and d.id not in grouped_by for d, count in where):
+            return None
+        return MonthlyRead(monthly.measure, tuple(k for k in monthly.keys if k in used), time)
+    return None
+
+
+def _normal(where: str | None) -> str:
+    return " ".join((where or "").split())
+
+
+def monthly_relation(read: MonthlyRead, tables: TableSet) -> ir.Table:
+    """The rows of one measure and grouping set, with the month as the source's time."""
+    table = tables[MONTHLY_TABLE]
+    table = table.filter(table.measure == read.measure, table.grouped == ",".join(read.grouped))
+    return table.mutate(**{read.time: table.month.cast("timestamp")})
 
 
 def metric(table: ir.Table, kpi: SimpleKpi, where: ir.BooleanValue | None) -> ir.Value:

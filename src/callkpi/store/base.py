@@ -93,7 +93,7 @@ def migrate(store: _Migratable, con: Connection, has_foreign_tables: bool, kind:
             store.execute(SCHEMA_VERSION_DDL)
             migration(con)
             store.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
-    if version < rollups.ROLLUPS_MIGRATION <= latest:
+    if any(version < number <= latest for number in rollups.ROLLUPS_MIGRATIONS):
         # derived data: computed from whatever the store holds (nothing, for a new one)
         with store.transaction():
             rollups.rebuild(store)  # type: ignore[arg-type]

@@ -152,6 +152,14 @@ def _migration_6(con: Connection) -> None:
     create_pending_tables(con)
 
 
+def _migration_7(con: Connection) -> None:
+    """Monthly distinct counts of contacts (ADR 8 addendum): `migrate` then rebuilds the
+    rollups, whose definition changed with them."""
+    from callkpi.store.rollups import create_monthly_table
+
+    create_monthly_table(con)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
@@ -159,5 +167,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 ]
 LATEST_VERSION = len(MIGRATIONS)

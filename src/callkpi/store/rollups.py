@@ -35,8 +35,8 @@ from callkpi.store.schema import SQL_TYPES, ColumnType
 if TYPE_CHECKING:  # base imports the migrations, which import this module
     from callkpi.store.base import Params, Store
 
-#: The migration that creates the rollup tables (the store builds them right after it).
-ROLLUPS_MIGRATION = 5
+#: The migrations that create rollup tables (the store rebuilds the rollups right after).
+ROLLUPS_MIGRATIONS = (5, 7)
 DAYS_TABLE = "_callkpi_rollup_days"
 STATE_TABLE = "rollup_state"
 #: Days marked by writers that defer their refresh (the server's live events): recomputed by
@@ -158,6 +158,53 @@ ROLLUPS: dict[str, RollupTable] = {
 }
 
 
+@dataclass(frozen=True)
+class MonthlyDistinct:
+    """Distinct counts per calendar month, from a contact-keyed daily rollup.
+
+    A distinct count over a month is not the sum of its days, so `cac` or revenue per
+    customer would read every (day, contact) row of the daily rollup: rows that grow with the
+    data. This stores the month's answer instead, for every subset of `keys` (the grouping
+    sets: a distinct count by campaign is not the sum of the counts by campaign and agent),
+    with `where` (a catalog expression over the base rollup's keys) applied in the count.
+    `grouped` names the subset a row is for; its other key columns are null.
+    """
+
+    measure: str
+    base: str
+    column: str
+    where: str | None
+    keys: tuple[str, ...]
+
+
+MONTHLY_TABLE = "rollup_monthly_distinct"
+#: The group key columns of the monthly table (a measure uses some of them).
+MONTHLY_KEYS = ("campaign_id", "agent_id", "source")
+MONTHLY: dict[str, MonthlyDistinct] = {
+    m.measure: m
+    for m in [
+        MonthlyDistinct(
+            "converted_contacts", "rollup_lead_conversions", "contact_id", "converted",
+            ("campaign_id", "source"),
+        ),
+        MonthlyDistinct(
+            "ordering_contacts", "rollup_order_customers", "contact_id", None,
+            ("campaign_id", "agent_id"),
+        ),
+    ]
+}  # fmt: skip
+MONTHLY_COLUMNS = ("month", "measure", "grouped", *MONTHLY_KEYS, "n")
+
+
+def create_monthly_table(con: Any) -> None:
+    """Migration 7: the monthly distinct counts (empty: built by `rebuild`)."""
+    keys = ", ".join(f'"{k}" VARCHAR' for k in MONTHLY_KEYS)
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {MONTHLY_TABLE} (month DATE NOT NULL, "
+        f"measure VARCHAR NOT NULL, grouped VARCHAR NOT NULL, {keys}, n BIGINT NOT NULL)"
+    )
+
+
 def create_pending_tables(con: Any) -> None:
     """Migration 6: where deferring writers (the server's live events) leave their work."""
     con.execute(f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (rollup VARCHAR, day DATE)")
@@ -189,6 +236,13 @@ def compiled(dialect: str) -> dict[str, dict[str, str]]:
     return dict(json.loads(_sql_text(dialect))["rollups"])
 
 
+@functools.cache
+def compiled_monthly(dialect: str) -> dict[str, dict[str, str]]:
+    """Per monthly measure: `full` (every month), `months` (the months of the base rollup's
+    days listed in DAYS_TABLE) and `touched` (those months) SELECTs."""
+    return dict(json.loads(_sql_text(dialect))["monthly"])
+
+
 def definition(dialect: str) -> str:
     """The hash of the SQL rollups are built with: stored rollups built otherwise are stale."""
     return hashlib.sha256(_sql_text(dialect).encode("utf-8")).hexdigest()[:16]
@@ -218,6 +272,10 @@ def rebuild(store: Store) -> dict[str, int]:
         store.execute(f'DELETE FROM "{name}"')
         store.execute(_insert(rollup, statements[name]["full"]))
         counts[name] = store.row_count(name)
+    store.execute(f"DELETE FROM {MONTHLY_TABLE}")
+    for select in compiled_monthly(store.dialect).values():
+        store.execute(_insert_monthly(select["full"]))
+    counts[MONTHLY_TABLE] = store.row_count(MONTHLY_TABLE)
     store.execute(f"DELETE FROM {STATE_TABLE}")
     store.execute(f"DELETE FROM {PENDING_TABLE}")
     store.execute(f"DELETE FROM {PENDING_CALLS}")
@@ -232,6 +290,26 @@ def rebuild(store: Store) -> dict[str, int]:
 def _insert(rollup: RollupTable, select: str) -> str:
     columns = ", ".join(f'"{c}"' for c in rollup.columns)
     return f'INSERT INTO "{rollup.name}" ({columns}) SELECT {columns} FROM ({select}) AS r'
+
+
+def _insert_monthly(select: str) -> str:
+    columns = ", ".join(f'"{c}"' for c in MONTHLY_COLUMNS)
+    return f'INSERT INTO "{MONTHLY_TABLE}" ({columns}) SELECT {columns} FROM ({select}) AS r'
+
+
+def _refresh_monthly(store: Store, refreshed: set[str]) -> None:
+    """Recompute the months of the days just refreshed, for measures counted from those
+    rollups (before the list of days is cleared)."""
+    statements = compiled_monthly(store.dialect)
+    for measure, monthly in MONTHLY.items():
+        if monthly.base not in refreshed:
+            continue
+        select = statements[measure]
+        store.execute(
+            f"DELETE FROM {MONTHLY_TABLE} WHERE measure = '{measure}' AND month IN "
+            f"(SELECT month FROM ({select['touched']}) AS touched)"
+        )
+        store.execute(_insert_monthly(select["months"]))
 
 
 def _days_table(store: Store) -> None:
@@ -274,6 +352,7 @@ def refresh(store: Store) -> int:
             f"(SELECT day FROM {DAYS_TABLE} WHERE rollup = '{name}')"
         )
         store.execute(_insert(ROLLUPS[name], statements[name]["days"]))
+    _refresh_monthly(store, pending)
     store.execute(f"DELETE FROM {DAYS_TABLE}")
     return total
 

@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from callkpi.metrics.model import Settings
-from callkpi.store.rollups import ROLLUPS
+from callkpi.store.rollups import MONTHLY_KEYS, MONTHLY_TABLE, ROLLUPS
 from callkpi.store.schema import CALENDAR, TABLES
 
 
@@ -25,6 +25,9 @@ class TableSet:
             schema = {"day": "date", **dict(rollup.keys), "n": "int64"}
             schema |= {m: "float64" for m in rollup.measures}
             self._tables[rollup.name] = ibis.table(schema, name=rollup.name)
+        monthly = {"month": "date", "measure": "string", "grouped": "string"}
+        monthly |= {k: "string" for k in MONTHLY_KEYS} | {"n": "int64"}
+        self._tables[MONTHLY_TABLE] = ibis.table(monthly, name=MONTHLY_TABLE)
 
     def __getitem__(self, name: str) -> ir.Table:
         return self._tables[name]
