@@ -50,12 +50,21 @@ SQL_DIR = Path(__file__).resolve().parents[1] / "store" / "rollup_sql"
 DIALECTS = ("duckdb", "postgres", "pyspark")
 
 
+def _on_days(moment: ir.TimestampColumn, days: ir.Column) -> list[ir.BooleanValue]:
+    """Rows whose moment falls on one of the days: the day test, and the range of the days
+    on the column itself, which lets the engine skip blocks by their min/max (a refresh at
+    10M calls reads a day's calls in a few ms instead of scanning them all)."""
+    first = days.min().cast("timestamp")
+    after_last = days.max().cast("timestamp") + ibis.interval(days=1)
+    return [moment.date().isin(days), moment >= first, moment < after_last]
+
+
 def _calls_of_days(tables: TableSet, days: ir.Column) -> TableSet:
     """Calls and sessions of the days asked: staffed hours are spread within an agent-day."""
     calls, sessions = tables["calls"], tables["agent_sessions"]
     return tables.replaced(
-        calls=calls.filter(calls.started_at.date().isin(days)),
-        agent_sessions=sessions.filter(sessions.login_at.date().isin(days)),
+        calls=calls.filter(*_on_days(calls.started_at, days)),
+        agent_sessions=sessions.filter(*_on_days(sessions.login_at, days)),
     )
 
 
@@ -64,7 +73,7 @@ def _leads_by(column: str) -> Restrict:
 
     def restrict(tables: TableSet, days: ir.Column) -> TableSet:
         leads = tables["leads"]
-        leads = leads.filter(leads[column].date().isin(days))
+        leads = leads.filter(*_on_days(leads[column], days))
         calls, touches = tables["calls"], tables["touches"]
         return tables.replaced(
             leads=leads,
@@ -78,7 +87,7 @@ def _leads_by(column: str) -> Restrict:
 def _orders_of_days(tables: TableSet, days: ir.Column) -> TableSet:
     """Orders of the days asked, with their contacts' calls and leads (attribution)."""
     orders = tables["orders"]
-    orders = orders.filter(orders.ordered_at.date().isin(days))
+    orders = orders.filter(*_on_days(orders.ordered_at, days))
     calls, leads = tables["calls"], tables["leads"]
     return tables.replaced(
         orders=orders,
