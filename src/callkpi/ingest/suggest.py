@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 from callkpi.ingest.encoding import scratch_dir
@@ -22,6 +21,7 @@ from callkpi.ingest.profiles import generic_profile, normalise
 from callkpi.ingest.sources import open_source, records_sample
 from callkpi.ingest.synonyms import HEADER_SYNONYMS, VALUE_SYNONYMS
 from callkpi.store import schema
+from callkpi.store.duckdb_backend import connect
 
 _SAMPLE = 500
 _DATE_CANDIDATES = (
@@ -60,7 +60,7 @@ class Suggestion:
 def suggest(path: str | Path, table: str | None = None, sheet: str | None = None) -> Suggestion:
     """Read the header and a sample of `path` and propose a profile (for `table` if given)."""
     file = Path(path)
-    con = duckdb.connect()
+    con = connect()
     try:
         with scratch_dir() as scratch:
             source = open_source(con, file, generic_profile("calls"), scratch, sheet=sheet)

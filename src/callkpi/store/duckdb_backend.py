@@ -17,6 +17,18 @@ from callkpi.store import migrations
 from callkpi.store.base import Params, first_line, migrate
 
 
+def connect(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection without the progress bar: DuckDB draws it on stdout, even when
+    stdout is not a terminal, so a long query would corrupt `--format json` output."""
+    return quiet(duckdb.connect(path, read_only=read_only))
+
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The same connection (or cursor: settings are per connection) without progress bar."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 class DuckDBStore:
     """A callkpi store in a DuckDB file (or in memory with ``:memory:``).
 
@@ -31,7 +43,7 @@ class DuckDBStore:
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError(f"store not found: {self.path}")
         try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
+            self._con = connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
             raise StoreError(f"cannot open store {self.path}: {first_line(exc)}") from exc
         except duckdb.Error as exc:
@@ -52,7 +64,7 @@ class DuckDBStore:
         forked = object.__new__(DuckDBStore)
         forked.path = self.path
         forked.read_only = self.read_only
-        forked._con = self._con.cursor()
+        forked._con = quiet(self._con.cursor())
         return forked
 
     def _upgrade_then_reopen(self) -> None:
@@ -63,7 +75,7 @@ class DuckDBStore:
             DuckDBStore(self.path).close()
         except StoreError as exc:
             raise StoreError(f"{self.path} needs a schema upgrade that failed: {exc}") from exc
-        self._con = duckdb.connect(self.path, read_only=True)
+        self._con = connect(self.path, read_only=True)
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
