@@ -162,7 +162,7 @@ class ApiState:
         #: Background refreshes of stale answers.
         self.refresher = ThreadPoolExecutor(2, thread_name_prefix="callkpi-refresh")
         #: The one thread that writes live events: they never wait behind dashboard queries
-        #: for a worker thread, and batches are committed in arrival order.
+        #: for a worker thread, and this process commits its batches in arrival order.
         self.event_writer = ThreadPoolExecutor(1, thread_name_prefix="callkpi-events")
         #: The one thread that recomputes the rollup days live events left pending, on its
         #: own store fork: a refresh (it reads the whole day) never holds up event batches.
