@@ -38,8 +38,11 @@ from tests.store.test_several_writers import assert_rollups_exact
 pytestmark = pytest.mark.slow
 QUESTION = {"kpi": ["calls", "contact_rate", "aht", "sales"], "by": "agent"}
 OUTCOMES = ("sale", "no_answer", "refused", "callback", "appointment")
-LIVE_BOARD_S = 2.0  # docs/api.md: the board follows any new event within 2 s
-KPI_LAG_S = 2.0 + 5.0  # the rollup thread's period, then the cache's staleness
+# The servers run with their defaults, on a machine other tests may load (the slack).
+LIVE_BOARD_S = 2.0 + 0.5  # docs/api.md: the board follows any new event within 2 s
+# The rollup refresh is queued on the board's 1 s tick, at most every 2 s; then a cached
+# answer is recomputed once it is 5 s old.
+KPI_LAG_S = 1.0 + 2.0 + 5.0 + 1.0
 
 
 @dataclass
@@ -215,7 +218,7 @@ def test_two_servers_on_one_database_agree(servers: Servers, stop: threading.Eve
     assert_rollups_exact(servers.ws)
     after = library_answer(servers.ws)
     assert after != before
-    until_both_answer(servers, after, KPI_LAG_S + 3)
+    until_both_answer(servers, after, KPI_LAG_S)
     _, board = next_board(boards, lambda board: board["totals"]["calls"] == 120)
     assert board["totals"]["completed"] == 120
 
@@ -225,9 +228,9 @@ def test_two_servers_on_one_database_agree(servers: Servers, stop: threading.Eve
     response = httpx.post(f"{servers.a}/events", json={"events": late}, headers=servers.key)
     assert response.json()["new"] == 3
     seen_at, board = next_board(boards, lambda board: board["totals"]["calls"] == 121)
-    assert seen_at - posted < LIVE_BOARD_S + 0.5
+    assert seen_at - posted < LIVE_BOARD_S, seen_at - posted
     assert board["totals"]["completed"] == 121
-    until_both_answer(servers, library_answer(servers.ws), KPI_LAG_S + 3)
+    until_both_answer(servers, library_answer(servers.ws), KPI_LAG_S)
 
     # A logout on A reaches B at once, not after B's 30 s memory of the token.
     token = {"Authorization": f"Bearer {mint_token(servers.ws, 'agent1')}"}
