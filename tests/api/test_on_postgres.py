@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,7 @@ from fastapi.testclient import TestClient
 
 import callkpi
 from callkpi.api import create_app
-from callkpi.store import accounts
+from callkpi.store import accounts, changes
 from callkpi.workspace import Workspace
 from tests.api.conftest import API_DATA, PASSWORD, USERS, make_config
 from tests.api.test_events import CALL
@@ -63,3 +64,33 @@ def test_the_api_serves_a_postgresql_store(pg_ws: Workspace, small_ws: Workspace
         seen = client.get("/api/v1/targets", headers=agent).json()["targets"]
         assert [(t["scope_value"], t["target"]) for t in seen] == [("A1", 0.4)]
         assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+def test_a_server_hears_other_writers_and_survives_losing_the_feed(pg_ws: Workspace) -> None:
+    """What another process commits bumps this server's generations (its caches and board
+    follow); a dropped feed connection is reopened and counts as "everything changed"."""
+    app = create_app(make_config(pg_ws), pg_ws)
+    with TestClient(app):
+        state = app.state.callkpi
+        other = pg_ws.store.fork()  # another process's connection
+        try:
+
+            def after(change, what: str) -> int:
+                before = getattr(state.generations, what)
+                change()
+                deadline = time.monotonic() + 10
+                while getattr(state.generations, what) == before:
+                    assert time.monotonic() < deadline, f"{what} did not move"
+                    time.sleep(0.02)
+                return getattr(state.generations, what)
+
+            after(lambda: other.announce(changes.LIVE), "events")
+            after(lambda: other.announce(changes.DATA), "imports")
+            killed = lambda: other.execute(  # noqa: E731
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+            after(killed, "imports")  # reconnected: anything may have been missed
+            after(lambda: other.announce(changes.DATA), "imports")  # and it hears again
+        finally:
+            other.close()

@@ -81,6 +81,7 @@ def create_app(config: ApiConfig, workspace: Workspace | None = None) -> FastAPI
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.start()
         task = asyncio.create_task(hub.run())
         try:
             yield

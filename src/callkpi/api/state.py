@@ -1,5 +1,10 @@
-"""What the server holds for its whole life: the store (the one writing process), the shared
-workspace, caches, locks and limiters. Each request works on its own fork of the workspace."""
+"""What the server holds for its whole life: the store, the shared workspace, caches, locks
+and limiters. Each request works on its own fork of the workspace.
+
+On DuckDB the server is the store's one writing process. On PostgreSQL several servers may
+share the store: each keeps its own caches, limiters and live board, and follows what the
+others write through the store's change feed (`Store.watch`), which bumps the same
+generation counters as its own writes."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from typing import Any
 
 from callkpi.access.ratelimit import SlidingWindowLimiter
 from callkpi.api.config import ApiConfig
-from callkpi.store import rollups
+from callkpi.store import changes, rollups
 from callkpi.workspace import Workspace
 
 _TOKEN_CACHE_SECONDS = 30.0
@@ -141,6 +146,10 @@ class TokenCache:
         with self._lock:
             self._entries.pop(digest, None)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
 
 class ApiState:
     """Shared by every request of one server process."""
@@ -153,7 +162,7 @@ class ApiState:
         #: Background refreshes of stale answers.
         self.refresher = ThreadPoolExecutor(2, thread_name_prefix="callkpi-refresh")
         #: The one thread that writes live events: they never wait behind dashboard queries
-        #: for a worker thread, and batches are committed in arrival order.
+        #: for a worker thread, and this process commits its batches in arrival order.
         self.event_writer = ThreadPoolExecutor(1, thread_name_prefix="callkpi-events")
         #: The one thread that recomputes the rollup days live events left pending, on its
         #: own store fork: a refresh (it reads the whole day) never holds up event batches.
@@ -170,8 +179,52 @@ class ApiState:
         self._rollups_queued = False
         self._rollups_refreshed = 0.0
         self.generation_lock = threading.Lock()
+        #: Per process: with N servers, a client may try up to N times as often.
         self.login_by_address = SlidingWindowLimiter(config.login_attempts_per_address, 60.0)
         self.login_failures = SlidingWindowLimiter(config.login_failures_per_user, 60.0)
+        self._stopping = threading.Event()
+        self._follower: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Follow what other processes write to the store, if any can (PostgreSQL)."""
+        feed = self.workspace.store.watch()
+        if feed is not None:
+            self._follower = threading.Thread(
+                target=self._follow_changes, args=(feed,), name="callkpi-changes", daemon=True
+            )
+            self._follower.start()
+
+    def _follow_changes(self, feed: Any) -> None:
+        """Bump the generations (and drop remembered callers) as other processes announce
+        their commits. A lost connection is reopened; anything may have changed meanwhile."""
+        while not self._stopping.is_set():
+            try:
+                if feed is None:
+                    feed = self.workspace.store.watch()
+                    self.heard({changes.DATA, changes.LIVE, changes.ACCOUNTS})
+                topics = feed.wait(0.5)
+            except Exception:  # StoreError when the connection is lost
+                log.warning("lost the store's change feed; reconnecting", exc_info=True)
+                if feed is not None:
+                    with contextlib.suppress(Exception):
+                        feed.close()
+                feed = None
+                self._stopping.wait(1.0)
+                continue
+            if topics:
+                self.heard(topics)
+        if feed is not None:
+            feed.close()
+
+    def heard(self, topics: set[str]) -> None:
+        """Another process (or this one) committed a change of these kinds."""
+        if changes.DATA in topics:
+            self.bump("imports")
+        if changes.LIVE in topics:
+            self.rollups_dirty = True  # its rollup days may be pending: any process can do them
+            self.bump("events")
+        if changes.ACCOUNTS in topics:
+            self.tokens.clear()
 
     def event_store(self) -> Any:
         """The event writer thread's own store fork, kept for the server's life (its scratch
@@ -221,6 +274,9 @@ class ApiState:
 
     def shutdown(self) -> None:
         """Let running writes and refreshes finish (before the store is closed)."""
+        self._stopping.set()
+        if self._follower is not None:
+            self._follower.join(5)
         self.event_writer.shutdown(wait=True)
         if self.rollups_dirty:
             self.rollup_writer.submit(self.refresh_rollups)

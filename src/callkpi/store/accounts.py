@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from callkpi.errors import QueryError
 from callkpi.store.base import Store
+from callkpi.store.changes import ACCOUNTS
 from callkpi.store.ledger import utcnow
 
 ROLES = ("admin", "manager", "agent")
@@ -86,6 +87,7 @@ def set_password_hash(store: Store, user_name: str, password_hash: str) -> None:
             "UPDATE users SET password_hash = ? WHERE user_name = ?", [password_hash, user_name]
         )
         store.execute("DELETE FROM tokens WHERE user_name = ?", [user_name])
+        store.announce(ACCOUNTS)
 
 
 def remove_user(store: Store, user_name: str) -> None:
@@ -94,6 +96,7 @@ def remove_user(store: Store, user_name: str) -> None:
     with store.transaction():
         for table in ("tokens", "user_teams", "users"):
             store.execute(f"DELETE FROM {table} WHERE user_name = ?", [user_name])
+        store.announce(ACCOUNTS)
 
 
 def count_users(store: Store) -> int:
@@ -137,6 +140,7 @@ def user_of_token(store: Store, token_sha256: str) -> tuple[UserRow, dt.datetime
 
 def revoke_token(store: Store, token_sha256: str) -> None:
     store.execute("DELETE FROM tokens WHERE token_sha256 = ?", [token_sha256])
+    store.announce(ACCOUNTS)
 
 
 # -- API keys (for event sources) -------------------------------------------------------------
@@ -174,6 +178,7 @@ def revoke_api_key(store: Store, key_name: str) -> None:
     if not found:
         raise QueryError(f"no active API key {key_name!r}")
     store.execute("UPDATE api_keys SET revoked_at = ? WHERE key_name = ?", [utcnow(), key_name])
+    store.announce(ACCOUNTS)
 
 
 def agent_teams(store: Store) -> dict[str, str]:

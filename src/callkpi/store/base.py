@@ -4,6 +4,11 @@
 placeholders of that dialect). `execute`, `scalar` and `rows` take the small portable SQL the
 store package writes itself (ledger, erasure, counts) with `?` placeholders and a list of
 values; each backend binds them its own way. Bulk data goes through `insert_arrow`.
+
+Several processes may write a PostgreSQL store at once (API servers behind a load balancer);
+`lock`, `move_rows`, `announce` and `watch` are what writers and caches need for that, so the
+modules above stay backend-neutral. A store written by one process at a time (DuckDB, Spark)
+gets them from `OneWriterProcess`, where they cost nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +55,59 @@ class Store(Protocol):
     def row_count(self, table: str) -> int: ...
 
     def close(self) -> None: ...
+
+    # -- several writing processes (PostgreSQL; nothing to do on the others) -------------------
+    def lock(self, name: str, keys: str | None = None) -> None:
+        """Until the current transaction ends, no other transaction of any process holds the
+        lock `name` (or, with `keys`, a SELECT of one column: the lock on each of its values);
+        waits for it. Call inside a transaction."""
+        ...
+
+    def move_rows(self, source: str, target: str) -> None:
+        """Move every row of table `source` into `target` (same columns): rows other
+        transactions commit meanwhile are neither moved nor lost."""
+        ...
+
+    def announce(self, topic: str) -> None:
+        """Tell every process watching this store (`watch`) that `topic` changed, when the
+        current transaction commits (at once outside one)."""
+        ...
+
+    def watch(self) -> ChangeFeed | None:
+        """The topics announced by any process, on a connection of its own; None when no
+        other process can write the store."""
+        ...
+
+
+class ChangeFeed(Protocol):
+    """Topics announced by writers (`Store.announce`), as they commit."""
+
+    def wait(self, timeout_s: float) -> set[str]:
+        """The topics announced since the last call; waits up to `timeout_s` for one."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class OneWriterProcess:
+    """The multi-process part of `Store` for backends that one process writes at a time: a
+    transaction there sees a snapshot, and no other process writes, so nothing is needed."""
+
+    execute: Any  # the backend's own
+
+    def lock(self, name: str, keys: str | None = None) -> None:
+        return None
+
+    def move_rows(self, source: str, target: str) -> None:
+        # Both statements read the transaction's snapshot: rows committed meanwhile stay.
+        self.execute(f'INSERT INTO "{target}" SELECT * FROM "{source}"')
+        self.execute(f'DELETE FROM "{source}"')
+
+    def announce(self, topic: str) -> None:
+        return None
+
+    def watch(self) -> ChangeFeed | None:
+        return None
 
 
 class _Migratable(Protocol):

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from callkpi.errors import QueryTimeoutError, StoreError
 from callkpi.store import migrations
-from callkpi.store.base import Params, first_line, migrate
+from callkpi.store.base import OneWriterProcess, Params, first_line, migrate
 
 
 def connect(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -29,7 +29,7 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-class DuckDBStore:
+class DuckDBStore(OneWriterProcess):
     """A callkpi store in a DuckDB file (or in memory with ``:memory:``).
 
     Opening a store creates the file if needed and applies any pending migration, so every

@@ -4,17 +4,25 @@ A dialer sends `started`, `answered` and `ended` events as they happen, perhaps 
 (retries after a timeout). The batch is committed in one transaction: the new events, then for
 every call whose `ended` event is new, its row in `calls` (replacing an earlier one), built from
 all the call's events, and the daily rollups of the days those rows touch. A call lasts less
-than a day, so only the last day of events is read.
+than a day, so only the last day of events is read. An event that arrives after its call's
+`ended` one (late, or through another server process) rebuilds the call's row as well.
+
+Several processes may write events at once (API servers on PostgreSQL): a batch holds the
+lock of each of its calls (`Store.lock`) from before its insert to its commit, so the row of a
+call is built by one batch at a time, from every event committed before it. Events go in
+event_id order, so two batches sharing event ids never wait for each other in a cycle.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from callkpi.store import rollups
 from callkpi.store.base import Store
+from callkpi.store.changes import LIVE
 
 EVENT_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("event_id", pa.string()),
@@ -48,6 +56,9 @@ _ENDED = "_callkpi_ended_calls"
 _COMPLETED = "_callkpi_completed_calls"
 _REPLACED = "_callkpi_replaced_calls"
 _NEW = "_callkpi_new_calls"
+_LATE = "_callkpi_late_calls"
+#: Held per call (Store.lock) by the batch writing its events and its row.
+CALL_LOCK = "callkpi.calls"
 
 _COMPLETED_CALLS = f"""
 SELECT
@@ -95,6 +106,7 @@ def _staging_tables(store: Store) -> None:
         )
         store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ({columns})")
         store.execute(f'CREATE TEMP TABLE IF NOT EXISTS {_ENDED} (call_id VARCHAR, "at" TIMESTAMP)')
+        store.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_LATE} (call_id VARCHAR)")
         store.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_COMPLETED} (call_id VARCHAR, "
             "campaign_id VARCHAR, agent_id VARCHAR, contact_id VARCHAR, lead_id VARCHAR, "
@@ -115,28 +127,20 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
     names = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
     _staging_tables(store)
     with store.transaction():
-        for table in (_STAGING, _ENDED, _COMPLETED):
+        for table in (_STAGING, _ENDED, _COMPLETED, _LATE):
             store.execute(f"DELETE FROM {table}")
         store.insert_arrow(_STAGING, events.cast(EVENT_SCHEMA))
+        store.lock(CALL_LOCK, f"SELECT call_id FROM {_STAGING}")
         inserted = store.rows(
             f"INSERT INTO call_events ({names}) SELECT {names} FROM {_STAGING} "
-            'ON CONFLICT DO NOTHING RETURNING call_id, kind, "at"'
+            'ORDER BY event_id ON CONFLICT DO NOTHING RETURNING call_id, kind, "at"'
         )
-        ended = [row for row in inserted if row[1] == "ended"]
-        completed = 0
-        if ended:
-            store.insert_arrow(
-                _ENDED,
-                pa.table(
-                    {
-                        "call_id": pa.array([row[0] for row in ended], pa.string()),
-                        "at": pa.array([row[2] for row in ended], pa.timestamp("us")),
-                    }
-                ),
-            )
+        if inserted:
+            store.announce(LIVE)
+        completed, rebuild = _ended_calls(store, inserted)
+        if rebuild:
             store.execute(f"INSERT INTO {_COMPLETED} {_CALL_ROWS}")
-            # Every call with a new `ended` event has its row (its events include that one).
-            completed = len({row[0] for row in ended})
+            # Every call in _ENDED gets its row (its events include the `ended` one).
             changed = f"SELECT * FROM calls WHERE call_id IN (SELECT call_id FROM {_COMPLETED})"
             if defer_rollups:
                 # Old and new versions of the rows go to the pending table as they are.
@@ -166,3 +170,33 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
                 )
                 rollups.refresh(store)
     return EventsWritten(events.num_rows, len(inserted), completed)
+
+
+def _ended_calls(store: Store, inserted: list[tuple]) -> tuple[int, bool]:
+    """Fill _ENDED with the calls whose row is to be (re)built: those with a new `ended`
+    event, and those with another new event if they have ended. Returns how many calls
+    ended in this batch, and whether there is any row to build."""
+    ended = [row for row in inserted if row[1] == "ended"]
+    if ended:
+        store.insert_arrow(
+            _ENDED,
+            pa.table(
+                {
+                    "call_id": pa.array([row[0] for row in ended], pa.string()),
+                    "at": pa.array([row[2] for row in ended], pa.timestamp("us")),
+                }
+            ),
+        )
+    completed = {row[0] for row in ended}
+    late = [row for row in inserted if row[0] not in completed]
+    ended_before = []
+    if late:
+        calls = sorted({row[0] for row in late})
+        store.insert_arrow(_LATE, pa.table({"call_id": pa.array(calls, pa.string())}))
+        ended_before = store.rows(
+            f'INSERT INTO {_ENDED} SELECT call_id, max("at") FROM call_events '
+            f"WHERE kind = 'ended' AND call_id IN (SELECT call_id FROM {_LATE}) "
+            'AND "at" >= ? GROUP BY call_id RETURNING call_id',
+            [min(row[2] for row in late) - dt.timedelta(days=1)],
+        )
+    return len(completed), bool(ended or ended_before)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from callkpi.store.base import Store
+from callkpi.store.changes import DATA
 
 
 def utcnow() -> dt.datetime:
@@ -44,7 +45,9 @@ class LedgerEntry:
 
 
 def record_load(store: Store, entry: LedgerEntry) -> None:
-    """Append a ledger row; call it inside the transaction that wrote the rows."""
+    """Append a ledger row; call it inside the transaction that wrote the rows (the other
+    processes serving the store hear of the new data when it commits)."""
+    store.announce(DATA)
     store.execute(
         "INSERT INTO imports (import_id, table_name, file_name, file_sha256, profile, "
         "mode, rows_read, inserted, updated, rejected, duplicates, started_at, "

@@ -10,6 +10,7 @@ import pyarrow as pa
 from callkpi.errors import QueryError
 from callkpi.store import rollups
 from callkpi.store.base import Store
+from callkpi.store.changes import DATA
 from callkpi.store.schema import table as canonical
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -55,4 +56,5 @@ def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]]
     with store.transaction():
         inserted = store.insert_arrow(table_name, data)
         rollups.appended(store, table_name, data)
+        store.announce(DATA)
         return inserted

@@ -8,6 +8,7 @@ every integer as int64), so the same query gives the same table on both backends
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,11 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 _COPY_BATCH_ROWS = 65_536
 # One advisory lock key for callkpi's migrations, so two processes never migrate at once.
 _MIGRATION_LOCK = 0x63616C6C6B7069  # "callkpi"
+# Sessions in UTC (timestamps are stored naive in UTC) and READ COMMITTED, whatever the
+# database's default: writers serialized by `lock` must see what the previous one committed.
+_SESSION_OPTIONS = r"-c TimeZone=UTC -c default_transaction_isolation=read\ committed"
+# The channel writers announce their changes on (Store.announce), per database.
+CHANGES_CHANNEL = "callkpi_changes"
 # A `%` of the compiled SQL that is not a `%(name)s` placeholder (a LIKE pattern, a literal).
 _STRAY_PERCENT = re.compile(r"%(?!\(\w+\)s)")
 # `?` and `$name` placeholders of the store package's portable SQL (never inside quotes).
@@ -66,7 +72,7 @@ class PostgresStore:
         self.read_only = read_only
         try:
             self._con = psycopg.connect(
-                url, autocommit=True, options="-c TimeZone=UTC", connect_timeout=10
+                url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10
             )
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
@@ -118,7 +124,7 @@ class PostgresStore:
         forked.url, forked.path, forked.read_only = self.url, self.path, self.read_only
         try:
             forked._con = psycopg.connect(
-                self.url, autocommit=True, options="-c TimeZone=UTC", connect_timeout=10
+                self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10
             )
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
@@ -186,6 +192,65 @@ class PostgresStore:
 
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- several writing processes ------------------------------------------------------------
+    def lock(self, name: str, keys: str | None = None) -> None:
+        """A transaction-scoped advisory lock: on `name` (a 64-bit key), or on (`name`, each
+        value of `keys`) (two 32-bit keys, taken in one statement in key order, so that two
+        writers never wait for each other in a cycle). Values may share a lock by hash: more
+        waiting, never less."""
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        if keys is None:
+            key = int.from_bytes(digest[:8], "big", signed=True)
+            self._con.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            return
+        space = int.from_bytes(digest[:4], "big", signed=True)
+        self._con.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
+            f"hashtext(CAST(v AS text)) AS k FROM ({_STRAY_PERCENT.sub('%%', keys)}) AS x(v) "
+            "ORDER BY k) AS ordered",
+            [space],
+        )
+
+    def move_rows(self, source: str, target: str) -> None:
+        """One statement: each statement of a READ COMMITTED transaction sees what was
+        committed before it, so a copy then a delete would lose rows committed between."""
+        self._con.execute(
+            f'WITH moved AS (DELETE FROM "{source}" RETURNING *) '
+            f'INSERT INTO "{target}" SELECT * FROM moved'
+        )
+
+    def announce(self, topic: str) -> None:
+        """NOTIFY: delivered when the transaction commits, never if it rolls back."""
+        self._con.execute("SELECT pg_notify(%s, %s)", [CHANGES_CHANNEL, topic])
+
+    def watch(self) -> PostgresChangeFeed:
+        return PostgresChangeFeed(self.url, self.path)
+
+
+class PostgresChangeFeed:
+    """LISTEN on a connection of its own: the topics writers announce (`Store.announce`)."""
+
+    def __init__(self, url: str, path: str) -> None:
+        try:
+            self._con = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            self._con.execute(f"LISTEN {CHANGES_CHANNEL}")
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to {path}: {first_line(exc)}") from exc
+
+    def wait(self, timeout_s: float) -> set[str]:
+        """What was announced since the last call, waiting up to `timeout_s` for something;
+        StoreError when the connection is lost (notifications may have been missed)."""
+        try:
+            topics = {n.payload for n in self._con.notifies(timeout=timeout_s, stop_after=1)}
+            if topics:  # and whatever else has arrived
+                topics.update(n.payload for n in self._con.notifies(timeout=0.0))
+        except psycopg.Error as exc:
+            raise StoreError(f"lost the change feed: {first_line(exc)}") from exc
+        return topics
 
     def close(self) -> None:
         self._con.close()

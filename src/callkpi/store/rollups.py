@@ -16,6 +16,12 @@ upserts and deletes stay correct: a writer `mark`s the rows it is about to chang
 it wrote (each rollup turns changed rows of a detail table into the days they affect, through
 its `depends` queries), then `refresh` deletes the marked days of each rollup and recomputes
 them from the detail rows, inside the writer's transaction.
+
+Several processes may write a PostgreSQL store (API servers). A refresh deletes then inserts
+partitions: two at once on the same day would both insert (READ COMMITTED), so every refresh
+and rebuild holds the store-wide lock `LOCK` (`Store.lock`, an advisory lock on PostgreSQL)
+until its transaction ends. Pending rows are taken with `Store.move_rows`, so rows a writer
+commits meanwhile wait for the next refresh instead of being deleted unseen.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from callkpi.store.changes import DATA, LIVE
 from callkpi.store.schema import SQL_TYPES, ColumnType
 
 if TYPE_CHECKING:  # base imports the migrations, which import this module
@@ -45,6 +52,10 @@ PENDING_TABLE = "rollup_pending"
 #: Call rows (old and new versions) written by such writers, whose days are worked out at
 #: refresh time: the dependency queries then run once per refresh, not once per batch.
 PENDING_CALLS = "rollup_pending_calls"
+#: The session's copy of the pending call rows a refresh has taken.
+_TAKEN_CALLS = "_callkpi_pending_calls"
+#: Held by every refresh and rebuild until its transaction ends (one at a time per store).
+LOCK = "callkpi.rollups"
 
 
 @dataclass(frozen=True)
@@ -267,6 +278,11 @@ def rebuild(store: Store) -> dict[str, int]:
     counts: dict[str, int] = {}
     if store.dialect not in MAINTAINED:
         return counts
+    store.lock(LOCK)
+    # Pending work first: rows committed after this are for a later refresh, rows committed
+    # before it are read by the recomputation below.
+    store.execute(f"DELETE FROM {PENDING_TABLE}")
+    store.execute(f"DELETE FROM {PENDING_CALLS}")
     statements = compiled(store.dialect)
     for name, rollup in ROLLUPS.items():
         store.execute(f'DELETE FROM "{name}"')
@@ -277,8 +293,7 @@ def rebuild(store: Store) -> dict[str, int]:
         store.execute(_insert_monthly(select["full"]))
     counts[MONTHLY_TABLE] = store.row_count(MONTHLY_TABLE)
     store.execute(f"DELETE FROM {STATE_TABLE}")
-    store.execute(f"DELETE FROM {PENDING_TABLE}")
-    store.execute(f"DELETE FROM {PENDING_CALLS}")
+    store.announce(DATA)
     store.execute(
         f"INSERT INTO {STATE_TABLE} (definition, built_at) VALUES (?, ?)",
         [definition(store.dialect), dt.datetime.now(dt.UTC).replace(tzinfo=None)],
@@ -340,6 +355,7 @@ def refresh(store: Store) -> int:
     """Recompute the marked days of every rollup; returns how many (rollup, day) pairs."""
     if not fresh(store):
         return 0
+    store.lock(LOCK)
     _days_table(store)
     pending = {row[0] for row in store.rows(f"SELECT DISTINCT rollup FROM {DAYS_TABLE}")}
     total = int(
@@ -369,16 +385,22 @@ def refresh_pending(store: Store) -> int:
     with store.transaction():
         if not fresh(store):
             return 0
-        if store.scalar(f"SELECT count(*) FROM {PENDING_CALLS}"):
-            mark(store, "calls", f"SELECT * FROM {PENDING_CALLS}")
-            store.execute(f"DELETE FROM {PENDING_CALLS}")
-        _days_table(store)
+        store.lock(LOCK)  # before taking the rows: another refresh may be on the same days
         store.execute(
-            f"INSERT INTO {DAYS_TABLE} (rollup, day) SELECT DISTINCT rollup, day "
-            f"FROM {PENDING_TABLE}"
+            f"CREATE TEMP TABLE IF NOT EXISTS {_TAKEN_CALLS} AS "
+            f"SELECT * FROM {PENDING_CALLS} LIMIT 0"
         )
-        store.execute(f"DELETE FROM {PENDING_TABLE}")
-        return refresh(store)
+        store.execute(f"DELETE FROM {_TAKEN_CALLS}")
+        store.move_rows(PENDING_CALLS, _TAKEN_CALLS)
+        if store.scalar(f"SELECT count(*) FROM {_TAKEN_CALLS}"):
+            mark(store, "calls", f"SELECT * FROM {_TAKEN_CALLS}")
+            store.execute(f"DELETE FROM {_TAKEN_CALLS}")
+        _days_table(store)
+        store.move_rows(PENDING_TABLE, DAYS_TABLE)
+        refreshed = refresh(store)
+        if refreshed:
+            store.announce(LIVE)
+        return refreshed
 
 
 def pending(store: Store) -> int:

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from callkpi.errors import StoreError
 from callkpi.store import migrations
-from callkpi.store.base import Params, first_line
+from callkpi.store.base import OneWriterProcess, Params, first_line
 from callkpi.store.ledger import utcnow
 from callkpi.store.loading import conform
 
@@ -223,7 +223,7 @@ class _Journal:
     touched: set[str] = field(default_factory=set)
 
 
-class SparkStore:
+class SparkStore(OneWriterProcess):
     """A callkpi store in a warehouse folder of Parquet files, queried with Spark SQL.
 
     No multi-statement transactions: `transaction()` undoes, on failure, the appends and the

@@ -40,8 +40,10 @@ def list_targets(store: Store) -> list[TargetRow]:
 
 
 def put_targets(store: Store, targets: list[TargetRow]) -> None:
-    """Insert or replace targets (keyed by KPI, scope and period), all or nothing."""
+    """Insert or replace targets (keyed by KPI, scope and period), all or nothing. Writers
+    take turns (`Store.lock`): two at once would both find no row to replace, and insert."""
     with store.transaction():
+        store.lock("callkpi.targets")
         for t in targets:
             store.execute(f"DELETE FROM targets WHERE {_KEY}", t.key())
             store.execute(
