@@ -123,13 +123,6 @@ def demo_store(args: argparse.Namespace, folder: Path) -> Iterator[str]:
         generate = ["generate", "--calls", str(args.calls), "--start", "2025-11-01", "--out", url]
         subprocess.run([*CALLKPI, *generate], check=True, stdout=subprocess.DEVNULL)
         print(f"(demo generated into PostgreSQL in {time.perf_counter() - began:.0f} s)")
-        if args.pg_index:  # not in callkpi's schema: what an index would change
-            import psycopg
-
-            with psycopg.connect(url, autocommit=True) as con:
-                for table in ("calls", "call_events"):
-                    con.execute(f"CREATE INDEX ON {table} (call_id)")
-                    con.execute(f"ANALYZE {table}")
         yield url
 
 
@@ -360,8 +353,7 @@ def run_servers(db: str, key: str, processes: int, args: argparse.Namespace) -> 
             server.wait(30)
         shutil.rmtree(folder, ignore_errors=True)
     header = [
-        f"### {processes} server process{'es' if processes > 1 else ''} on {args.db}"
-        + (" (calls and call_events indexed on call_id)" if args.pg_index else ""),
+        f"### {processes} server process{'es' if processes > 1 else ''} on {args.db}",
         "",
         f"Warm-up (first answer of each dashboard query on each process, compile + run): "
         f"{warm_s:.1f} s; errors: {warm.errors or 0}. Server memory at the end: "
@@ -385,11 +377,6 @@ def main() -> None:
         default="duckdb",
         help="duckdb (default), postgresql (a throwaway local cluster), or postgresql://... "
         "(a server where the bench may create a database).",
-    )
-    parser.add_argument(
-        "--pg-index",
-        action="store_true",
-        help="PostgreSQL: index calls and call_events on call_id first (not in the schema).",
     )
     parser.add_argument(
         "--processes",

@@ -160,6 +160,42 @@ def _migration_7(con: Connection) -> None:
     create_monthly_table(con)
 
 
+#: Columns the writers look rows up by, beyond each table's key and time column: calls of a
+#: contact or lead (order attribution, lead facts in rollup refreshes), a contact's orders and
+#: leads, and a live call's events.
+LOOKUP_COLUMNS = {
+    "calls": ("contact_id", "lead_id"),
+    "orders": ("contact_id",),
+    "leads": ("contact_id",),
+    "call_events": ("call_id",),
+}
+
+
+def _is_postgres(con: Connection) -> bool:
+    return type(con).__module__.split(".")[0] == "psycopg"
+
+
+def _migration_8(con: Connection) -> None:
+    """PostgreSQL only: B-tree indexes on each canonical table's key and time column and on
+    the lookup columns. Without them every upsert, live event and rollup refresh scans whole
+    tables (a 1000-event batch took 0.3-0.4 s at 1M calls, 0.02 s with an index on call_id).
+    DuckDB needs none: it scans columns fast and prunes blocks by min/max, and an index would
+    slow its bulk loads."""
+    if not _is_postgres(con):
+        return
+    wanted: dict[str, list[tuple[str, ...]]] = {}
+    for name, table in TABLES.items():
+        wanted[name] = [table.key] + ([(table.time_column,)] if table.time_column else [])
+    for name, columns in LOOKUP_COLUMNS.items():
+        wanted.setdefault(name, []).extend((column,) for column in columns)
+    for name, indexes in wanted.items():
+        for columns in dict.fromkeys(indexes):
+            index = f"{name}_{'_'.join(columns)}_idx"
+            listed = ", ".join(f'"{c}"' for c in columns)
+            con.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON "{name}" ({listed})')
+        con.execute(f'ANALYZE "{name}"')
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
@@ -168,5 +204,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 ]
 LATEST_VERSION = len(MIGRATIONS)
