@@ -70,6 +70,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--no-detail",
+        type=int,
+        nargs="*",
+        default=[],
+        help="Sizes whose detail-table timing is skipped (compare_bench's callkpi-detail has it).",
+    )
     args = parser.parse_args()
     print("| calls | query | rollups (s) | detail (s) | speed-up |")
     print("|---|---|---|---|---|")
@@ -85,9 +92,13 @@ def main() -> int:
         ):
             query = KpiQuery.build(kpis, by=by, grain="month")
             fast = timed(lambda q=query, w=ws: w.run(q), args.runs)
+            if calls in args.no_detail:
+                print(f"| {calls:,} | {label} | {fast:.3f} | (not run) | |")
+                continue
             slow = timed(lambda q=query, w=ws: w.run(q, rollups=False), args.runs)
             print(f"| {calls:,} | {label} | {fast:.3f} | {slow:.3f} | {slow / fast:.0f}x |")
-        sizes = {name: ws.store.row_count(name) for name in rollups.ROLLUPS}
+        tables = [*rollups.ROLLUPS, rollups.MONTHLY_TABLE]
+        sizes = {name: ws.store.row_count(name) for name in tables}
         writes.append((calls, event_batch(ws.store, calls), sizes))
         with ws.store.transaction():  # undone: the store stays as generated
             ws.store.execute("DELETE FROM call_events WHERE event_id LIKE 'bench-%'")
