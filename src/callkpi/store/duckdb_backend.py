@@ -15,6 +15,7 @@ import pyarrow as pa
 from callkpi.errors import QueryTimeoutError, StoreError
 from callkpi.store import migrations
 from callkpi.store.base import Params, first_line, migrate
+from callkpi.store.loading import upsert_with_sql
 
 
 class DuckDBStore:
@@ -140,6 +141,20 @@ class DuckDBStore:
         finally:
             self._con.unregister(name)
         return data.num_rows
+
+    def upsert_arrow(self, table: str, data: pa.Table) -> None:
+        """Write rows of a canonical table; stored rows with their keys go (rollups marked)."""
+        upsert_with_sql(self, table, data)
+
+    @contextlib.contextmanager
+    def temporary(self, data: pa.Table) -> Iterator[str]:
+        """The Arrow table as a relation of this connection, by name, while in the block."""
+        name = f"_callkpi_tmp_{uuid.uuid4().hex}"
+        self._con.register(name, data)
+        try:
+            yield name
+        finally:
+            self._con.unregister(name)
 
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))

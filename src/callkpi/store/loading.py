@@ -1,4 +1,5 @@
-"""Bulk appends of rows the caller already has (tests, the demo, library users)."""
+"""Bulk writes of rows the caller already has (tests, the demo, library users, imports into
+a server store), and the look-ups of stored rows by key that an upsert needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pyarrow as pa
 from callkpi.errors import QueryError
 from callkpi.store import rollups
 from callkpi.store.base import Store
+from callkpi.store.schema import SQL_TYPES
 from callkpi.store.schema import table as canonical
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -26,6 +28,16 @@ def arrow_schema(table_name: str) -> pa.Schema:
     """The Arrow schema of a canonical table, in column order."""
     table = canonical(table_name)
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
+
+
+def sql_type(kind: pa.DataType) -> str:
+    """The SQL type (DuckDB, PostgreSQL) of an Arrow column of a canonical type."""
+    for name, arrow in ARROW_TYPES.items():
+        if kind == arrow:
+            return SQL_TYPES[name]  # type: ignore[index]
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return SQL_TYPES["string"]
+    raise QueryError(f"no SQL type for Arrow type {kind}")
 
 
 def conform(data: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -56,3 +68,47 @@ def append_rows(store: Store, table_name: str, rows: Sequence[Mapping[str, Any]]
         inserted = store.insert_arrow(table_name, data)
         rollups.appended(store, table_name, data)
         return inserted
+
+
+def stored_rows(store: Store, table_name: str, keys: pa.Table) -> pa.Table:
+    """The stored rows of `table_name` equal to a row of `keys` on all of its columns (which
+    are columns of the table), typed as `arrow_schema`. One look-up, however many keys."""
+    schema = arrow_schema(table_name)
+    if keys.num_rows == 0:
+        return schema.empty_table()
+    wanted = conform(keys, pa.schema([schema.field(c) for c in keys.column_names]))
+    names = ", ".join(f't."{c}"' for c in schema.names)
+    same = _same("w", "t", table_name, keys.column_names)
+    with store.temporary(wanted) as relation:
+        found = store.query(
+            f'SELECT {names} FROM "{table_name}" AS t WHERE EXISTS '
+            f'(SELECT 1 FROM "{relation}" AS w WHERE {same})'
+        )
+    return conform(found, schema)
+
+
+def upsert_with_sql(store: Store, table_name: str, data: pa.Table) -> None:
+    """`upsert_arrow` for the SQL stores (DuckDB, PostgreSQL), inside the caller's transaction:
+    the rows go to a temporary relation; the rollup days of the stored rows with their keys
+    are marked, those rows deleted, the new ones inserted and their days marked (the caller
+    then runs `rollups.refresh`)."""
+    table = canonical(table_name)
+    data = conform(data, arrow_schema(table_name))
+    columns = ", ".join(f'"{c}"' for c in data.column_names)
+    with store.temporary(data) as new:
+        same = _same("n", f'"{table_name}"', table_name, table.key)
+        replaced = f'EXISTS (SELECT 1 FROM "{new}" AS n WHERE {same})'
+        rollups.mark(store, table_name, f'SELECT * FROM "{table_name}" WHERE {replaced}')
+        store.execute(f'DELETE FROM "{table_name}" WHERE {replaced}')
+        store.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{new}"')
+        rollups.mark(store, table_name, f'SELECT {columns} FROM "{new}"')
+
+
+def _same(left: str, right: str, table_name: str, columns: Sequence[str]) -> str:
+    """Rows equal on `columns`: `=` on required columns (PostgreSQL can hash-join it), and
+    null-safe on the others (a target's scope may be null)."""
+    table = canonical(table_name)
+    return " AND ".join(
+        f'{left}."{c}" {"=" if table.column(c).required else "IS NOT DISTINCT FROM"} {right}."{c}"'
+        for c in columns
+    )
