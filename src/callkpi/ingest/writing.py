@@ -42,7 +42,7 @@ class Sorted:
     updated: int
     duplicate_rows: list[tuple[int, int, list[str | None]]]  # (record, first record, key)
     created: dict[str, int] = field(default_factory=dict)
-    created_ids: dict[str, list[str]] = field(default_factory=dict)
+    created_ids: dict[str, list[str]] = field(default_factory=dict)  # all of them
 
 
 def count(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
@@ -150,7 +150,7 @@ def sort_out(
                     {"ids": ids},
                 )
                 created[target] = len(ids)
-                created_ids[target] = ids[:20]
+                created_ids[target] = ids
         elif target in references:
             parts.append(
                 f"SELECT rowid AS rid, {lit(column)} AS col, n.{q(column)} AS value "
