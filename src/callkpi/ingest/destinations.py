@@ -30,7 +30,7 @@ from callkpi.ingest import writing
 from callkpi.ingest.rules import REFERENCES, q
 from callkpi.store import Store, rollups, schema
 from callkpi.store.base import first_line
-from callkpi.store.loading import stored_rows
+from callkpi.store.loading import stored_count, stored_rows
 from callkpi.store.migrations import create_table_sql
 
 
@@ -98,7 +98,10 @@ class Staged:
         several with its key, which the upsert then replaces all)."""
         keys = ", ".join(q(k) for k in spec.key)
         kept = self.con.sql(f"SELECT {keys} FROM {q(spec.name)}").to_arrow_table()
+        absent = [c for c in spec.column_names if c not in present]
         with self._server(f"read the stored {spec.name}"):
+            if not absent:  # nothing to take from the stored rows: count them where they are
+                return stored_count(self.store, spec.name, kept)
             old = stored_rows(self.store, spec.name, kept)
         if old.num_rows == 0:
             return 0
@@ -108,13 +111,11 @@ class Staged:
             same = " AND ".join(
                 f"{q(spec.name)}.{q(k)} IS NOT DISTINCT FROM o.{q(k)}" for k in spec.key
             )
-            absent = [c for c in spec.column_names if c not in present]
-            if absent:
-                self.con.execute(
-                    f"UPDATE {q(spec.name)} SET "
-                    + ", ".join(f"{q(c)} = o.{q(c)}" for c in absent)
-                    + f" FROM (SELECT DISTINCT ON ({keys}) * FROM {name}) AS o WHERE {same}"
-                )
+            self.con.execute(
+                f"UPDATE {q(spec.name)} SET "
+                + ", ".join(f"{q(c)} = o.{q(c)}" for c in absent)
+                + f" FROM (SELECT DISTINCT ON ({keys}) * FROM {name}) AS o WHERE {same}"
+            )
             distinct = f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {name})"
             return writing.count(self.con, distinct)
         finally:
