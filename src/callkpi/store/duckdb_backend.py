@@ -68,19 +68,20 @@ class DuckDBStore:
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self._con.execute(
+        exists = self.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()
-        if not exists or exists[0] == 0:
+        )
+        if not exists:
             return 0
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        version = self.scalar("SELECT max(version) FROM schema_version")
+        return int(version) if version is not None else 0
 
     def _has_foreign_tables(self) -> bool:
-        row = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchone()
-        return bool(row and row[0])
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+            )
+        )
 
     # -- running SQL ----------------------------------------------------------------------------
     def query(
@@ -114,8 +115,10 @@ class DuckDBStore:
         self._con.execute(sql, params if params is not None else [])
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        row = self._con.execute(sql, params if params is not None else []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB 2.0 keeps a result that was not read to its end
+        # open, and then refuses to register a function (the importer's phone UDF)
+        found = self._con.execute(sql, params if params is not None else []).fetchall()
+        return found[0][0] if found else None
 
     def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self._con.execute(sql, params if params is not None else []).fetchall()
