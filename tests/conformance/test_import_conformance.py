@@ -273,3 +273,34 @@ def test_keys_with_empty_parts_are_updated_not_doubled(
     assert (report.inserted, report.updated) == (0, 1)
     found = ws.store.rows("SELECT coalesce(scope_value, '-'), target FROM \"targets\"")
     assert sorted(found) == [("-", 0.45), ("A1", 0.5)]
+
+
+def test_keys_with_a_time_are_updated_not_doubled(
+    backend: str, open_empty: Opener, tmp_path: Path
+) -> None:
+    """An email event's key holds its time: the same event again is an update."""
+    ws = open_empty(backend)
+    header = "campaign_id,contact_id,at,event\n"
+    events = "E1,K1,2026-01-05 10:00:00.250,sent\nE1,K1,2026-01-05 10:05:00,opened\n"
+    ws.import_file("email_events", write(tmp_path, "e1.csv", header + events))
+    again = ws.import_file("email_events", write(tmp_path, "e2.csv", header + events))
+    assert (again.inserted, again.updated) == (0, 2)
+    assert rows(ws, "email_events", ("at", "event")) == [
+        (dt.datetime(2026, 1, 5, 10, 0, 0, 250000), "sent"),
+        (dt.datetime(2026, 1, 5, 10, 5), "opened"),
+    ]
+
+
+def test_a_late_cp1252_byte_restarts_the_staged_import(
+    other_backend: str, open_empty: Opener, tmp_path: Path
+) -> None:
+    """The head says UTF-8, a byte past it says cp1252: the import starts over (a new scratch
+    database) and writes each row once (tests/ingest/test_formats.py on DuckDB)."""
+    ws = open_empty(other_backend)
+    lines = [f"K{i},plain text" for i in range(80_000)] + ["K_last,Été"]
+    path = tmp_path / "late.csv"
+    path.write_bytes(("campaign_id,name\n" + "\n".join(lines) + "\n").encode("cp1252"))
+    report = ws.import_file("campaigns", path)
+    assert (report.encoding, report.inserted, report.rejected) == ("cp1252", 80_001, 0)
+    assert ws.count("campaigns") == 80_001
+    assert ws.store.scalar("SELECT name FROM campaigns WHERE campaign_id = 'K_last'") == "Été"

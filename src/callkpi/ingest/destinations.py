@@ -73,7 +73,8 @@ class Staged:
 
     def __init__(self, store: Store, spec: schema.Table, scratch: Path) -> None:
         self.store = store
-        self.con = duckdb.connect(str(scratch / "staging.duckdb"))
+        self.path = scratch / "staging.duckdb"
+        self.con = duckdb.connect(str(self.path))
         referenced = {target for _, target, _ in REFERENCES.get(spec.name, ())}
         for name in sorted({spec.name, *referenced}):
             self.con.execute(create_table_sql(schema.table(name)))
@@ -136,7 +137,10 @@ class Staged:
             ledger()
 
     def close(self) -> None:
+        """Close and remove the scratch database (a retry in another encoding starts anew)."""
         self.con.close()
+        for path in self.path.parent.glob(self.path.name + "*"):
+            path.unlink(missing_ok=True)
 
     def _append(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows == 0:
