@@ -11,6 +11,8 @@ times, each in a fresh process so that peak memory is the task's own:
   who may create databases) into a new database made for each run next to DB and dropped
   after, and with `--db spark://local/FOLDER` into a new warehouse below FOLDER (the JVM
   starts before the clock does). `--db` may be given several times; default `duckdb`;
+- `again` (with `--updates`): the UTF-8 file imported twice into the same new store, the
+  second import timed (every row an update of a stored key);
 - `duckdb`: `CREATE TABLE calls AS SELECT * FROM read_csv(file)` into a new DuckDB file
   (auto-detected types; DuckDB cannot read cp1252 without downloading an extension);
 - `pandas`: `pandas.read_csv(file, sep=';', decimal=',')` into memory only.
@@ -114,14 +116,16 @@ def child(task: str, file: Path, where: str) -> dict[str, float]:
     the store's location (callkpi) or a scratch folder."""
     started = time.perf_counter()
     folder = Path(where)
-    if task == "callkpi":
+    if task in ("callkpi", "again"):
         from callkpi.ingest import import_file
         from callkpi.store import open_store
 
         store = open_store(where)
+        if task == "again":  # the file once, untimed: the timed import updates every row
+            import_file(store, "calls", file, timezone="Europe/Paris")
         started = time.perf_counter()
         report = import_file(store, "calls", file, timezone="Europe/Paris")
-        rows = report.inserted
+        rows = report.inserted if task == "callkpi" else report.updated
         assert report.rejected == 0 and rows == report.rows_read
         store.close()
     elif task == "duckdb":
@@ -153,6 +157,12 @@ def main() -> None:
         action="append",
         help="Where callkpi imports: duckdb (default), a PostgreSQL URL or spark://local/DIR.",
     )
+    parser.add_argument(
+        "--updates",
+        action="store_true",
+        help="Also time a second import of the UTF-8 file into the same store (every row an "
+        "update), per --db.",
+    )
     parser.add_argument("--child", nargs=3, metavar=("TASK", "FILE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -176,6 +186,7 @@ def main() -> None:
             ("pandas", "", utf8),
             *((f"callkpi {db.split(':')[0]}", db, cp1252) for db in stores),
             ("pandas", "", cp1252),
+            *((f"again {db.split(':')[0]}", db, utf8) for db in stores if args.updates),
         ]
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         for _ in range(args.repeat):
