@@ -15,6 +15,7 @@ import functools
 import operator
 import os
 import re
+import shutil
 import threading
 import uuid
 import warnings
@@ -474,16 +475,27 @@ class SparkStore:
 
     @contextlib.contextmanager
     def temporary(self, data: pa.Table) -> Iterator[str]:
-        """The Arrow table as a temporary view of this store's session, while in the block."""
+        """The Arrow table as a temporary view of this store's session, while in the block.
+        On a local warehouse the rows go to a hidden Parquet file beside the tables (a
+        million keys held in the driver's heap by `createDataFrame` crashed a 1 GB JVM)."""
         name = f"_callkpi_tmp_{uuid.uuid4().hex}"
         schema = pa.schema(
             [pa.field(f.name, _stored_type(f.type, name, f.name)) for f in data.schema]
         )
-        self._frame(data.cast(schema)).createOrReplaceTempView(name)
+        local = self.location.warehouse.removeprefix("file:").removeprefix("//")
+        folder = Path(local) / f".{name}"  # hidden: not a table; its file must not be
+        if self.location.is_local_folder:
+            folder.mkdir()
+            pq.write_table(data.cast(schema), folder / "part.parquet")
+            columns = ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in schema)
+            self._session.read.schema(columns).parquet(str(folder)).createOrReplaceTempView(name)
+        else:
+            self._frame(data.cast(schema)).createOrReplaceTempView(name)
         try:
             yield name
         finally:
             self._session.catalog.dropTempView(name)
+            shutil.rmtree(folder, ignore_errors=True)
 
     def upsert_arrow(self, table: str, data: pa.Table) -> None:
         """Write rows of a canonical table; stored rows with the same key go. Files are never
