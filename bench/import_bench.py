@@ -1,12 +1,18 @@
 """Import speed: callkpi's validated import vs DuckDB's bare read_csv vs pandas, same run.
 
     .venv/bin/python bench/import_bench.py --rows 10000000 --repeat 3
+    .venv/bin/python bench/import_bench.py --rows 1000000 --db duckdb --db postgresql://postgres@127.0.0.1:5432/postgres
 
 Writes a French-style calls CSV (`;`, decimal comma, dd/mm/yyyy HH:MM:SS, UTF-8 with BOM)
 and the same rows in cp1252 into a temporary folder (nothing is kept unless --keep), then
 times, each in a fresh process so that peak memory is the task's own:
 - `callkpi`: `callkpi.ingest.import_file` into a new DuckDB file, full validation, times
-  read as Europe/Paris and stored in UTC;
+  read as Europe/Paris and stored in UTC; with `--db postgresql://USER@HOST:PORT/DB` (a user
+  who may create databases) into a new database made for each run next to DB and dropped
+  after, and with `--db spark://local/FOLDER` into a new warehouse below FOLDER (the JVM
+  starts before the clock does). `--db` may be given several times; default `duckdb`;
+- `again` (with `--updates`): the UTF-8 file imported twice into the same new store, the
+  second import timed (every row an update of a stored key);
 - `duckdb`: `CREATE TABLE calls AS SELECT * FROM read_csv(file)` into a new DuckDB file
   (auto-detected types; DuckDB cannot read cp1252 without downloading an extension);
 - `pandas`: `pandas.read_csv(file, sep=';', decimal=',')` into memory only.
@@ -16,14 +22,18 @@ Prints a Markdown table (median of the runs) for docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 HEADER = (
     "call_id;campaign_id;agent_id;contact_id;lead_id;direction;started_at;ring_s;talk_s;"
@@ -77,17 +87,45 @@ COPY (
     return utf8, cp1252
 
 
-def child(task: str, file: Path, folder: Path) -> dict[str, float]:
-    """Run one task in this (fresh) process; return seconds, rows and peak RSS."""
+@contextlib.contextmanager
+def new_store(db: str, folder: Path) -> Iterator[str]:
+    """The location of a new, empty store of kind `db` (see the module doc), removed after."""
+    if db == "duckdb":
+        yield str(folder / f"callkpi-{time.time_ns()}.duckdb")
+    elif db.startswith("spark://"):
+        warehouse = f"{db.rstrip('/')}/bench-{time.time_ns()}"
+        try:
+            yield warehouse
+        finally:
+            shutil.rmtree(urlsplit(warehouse).path, ignore_errors=True)
+    else:
+        import psycopg
+
+        name = f"callkpi_bench_{time.time_ns()}"
+        with psycopg.connect(db, autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunsplit(urlsplit(db)._replace(path=f"/{name}"))
+        finally:
+            with psycopg.connect(db, autocommit=True) as con:
+                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child(task: str, file: Path, where: str) -> dict[str, float]:
+    """Run one task in this (fresh) process; return seconds, rows and peak RSS. `where` is
+    the store's location (callkpi) or a scratch folder."""
     started = time.perf_counter()
-    if task == "callkpi":
+    folder = Path(where)
+    if task in ("callkpi", "again"):
         from callkpi.ingest import import_file
         from callkpi.store import open_store
 
-        store = open_store(folder / f"callkpi-{time.time_ns()}.duckdb")
+        store = open_store(where)
+        if task == "again":  # the file once, untimed: the timed import updates every row
+            import_file(store, "calls", file, timezone="Europe/Paris")
         started = time.perf_counter()
         report = import_file(store, "calls", file, timezone="Europe/Paris")
-        rows = report.inserted
+        rows = report.inserted if task == "callkpi" else report.updated
         assert report.rejected == 0 and rows == report.rows_read
         store.close()
     elif task == "duckdb":
@@ -114,12 +152,24 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="Write the files here and keep them.")
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="Where callkpi imports: duckdb (default), a PostgreSQL URL or spark://local/DIR.",
+    )
+    parser.add_argument(
+        "--updates",
+        action="store_true",
+        help="Also time a second import of the UTF-8 file into the same store (every row an "
+        "update), per --db.",
+    )
     parser.add_argument("--child", nargs=3, metavar=("TASK", "FILE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         task, file, folder = args.child
-        print(json.dumps(child(task, Path(file), Path(folder))))
+        print(json.dumps(child(task, Path(file), folder)))
         return
+    stores = args.db or ["duckdb"]
     with tempfile.TemporaryDirectory(prefix="callkpi-bench-") as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
@@ -131,24 +181,27 @@ def main() -> None:
             file=sys.stderr,
         )
         plan = [
-            ("callkpi", utf8),
-            ("duckdb", utf8),
-            ("pandas", utf8),
-            ("callkpi", cp1252),
-            ("pandas", cp1252),
+            *((f"callkpi {db.split(':')[0]}", db, utf8) for db in stores),
+            ("duckdb", "", utf8),
+            ("pandas", "", utf8),
+            *((f"callkpi {db.split(':')[0]}", db, cp1252) for db in stores),
+            ("pandas", "", cp1252),
+            *((f"again {db.split(':')[0]}", db, utf8) for db in stores if args.updates),
         ]
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
         for _ in range(args.repeat):
-            for task, file in plan:
-                output = subprocess.run(
-                    [sys.executable, __file__, "--child", task, str(file), str(folder)],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
+            for label, db, file in plan:
+                task = label.split()[0]
+                with new_store(db, folder) if db else contextlib.nullcontext(str(folder)) as where:
+                    output = subprocess.run(
+                        [sys.executable, __file__, "--child", task, str(file), where],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
                 run = json.loads(output.strip().splitlines()[-1])
-                results.setdefault((task, file.name), []).append(run)
-                print(task, file.name, run, file=sys.stderr)
+                results.setdefault((label, file.name), []).append(run)
+                print(label, file.name, run, file=sys.stderr)
                 for leftover in folder.glob("*.duckdb*"):
                     leftover.unlink()
         print(

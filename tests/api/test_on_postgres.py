@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Iterator
 
@@ -12,7 +14,7 @@ import callkpi
 from callkpi.api import create_app
 from callkpi.store import accounts, changes
 from callkpi.workspace import Workspace
-from tests.api.conftest import API_DATA, PASSWORD, USERS, make_config
+from tests.api.conftest import API_DATA, PASSWORD, USERS, assert_error, make_config
 from tests.api.test_events import CALL
 
 
@@ -94,3 +96,42 @@ def test_a_server_hears_other_writers_and_survives_losing_the_feed(pg_ws: Worksp
             after(lambda: other.announce(changes.DATA), "imports")  # and it hears again
         finally:
             other.close()
+
+
+def test_post_imports_writes_to_a_postgresql_store(pg_ws: Workspace) -> None:
+    """The upload route on the team server: a French CSV, an update, an atomic refusal that
+    leaves the store as it was, and skip-invalid rejects readable afterwards."""
+    from tests.api.test_imports import BAD, GOOD, HEADER, IMPORTS, upload
+
+    app = create_app(make_config(pg_ws), pg_ws)
+    with TestClient(app) as client:
+        login = client.post("/api/v1/auth/token", data={"username": "admin", "password": PASSWORD})
+        admin = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+        response = upload(client, admin, HEADER + GOOD)
+        assert response.status_code == 201, response.text
+        report = response.json()
+        assert (report["rows_read"], report["inserted"], report["updated"]) == (2, 2, 0)
+        assert pg_ws.store.scalar("SELECT talk_s FROM calls WHERE call_id = 'N1'") == 120.5
+        row = client.get(f"{IMPORTS}/{report['import_id']}", headers=admin).json()
+        assert (row["user_name"], row["inserted"], row["table_name"]) == ("admin", 2, "calls")
+
+        again = upload(client, admin, HEADER + GOOD.replace("120,5", "99")).json()
+        assert (again["inserted"], again["updated"]) == (0, 2)
+        assert pg_ws.store.scalar("SELECT talk_s FROM calls WHERE call_id = 'N1'") == 99.0
+
+        calls = pg_ws.store.row_count("calls")
+        # an atomic import with bad rows: 422 and nothing written
+        response = upload(client, admin, HEADER + GOOD.replace("N", "M") + BAD)
+        details = assert_error(response, 422)["details"]
+        assert (details["rows_read"], details["rejected"]) == (5, 3)
+        assert pg_ws.store.row_count("calls") == calls
+        assert client.get(IMPORTS, headers=admin).json()["total"] == 2
+
+        kept = upload(client, admin, HEADER + GOOD.replace("N", "M") + BAD, mode="skip-invalid")
+        assert kept.status_code == 201
+        assert (kept.json()["inserted"], kept.json()["rejected"]) == (2, 3)
+        assert pg_ws.store.row_count("calls") == calls + 2
+        rejects = client.get(f"{IMPORTS}/{kept.json()['import_id']}/rejects.csv", headers=admin)
+        lines = [r["line"] for r in csv.DictReader(io.StringIO(rejects.text))]
+        assert lines == ["4", "5", "6"]

@@ -264,8 +264,11 @@ def test_deferred_live_events_leave_days_pending_until_refreshed(
     _assert_exact(ws)
 
 
-def test_an_import_that_moves_rows_keeps_rollups_exact(open_empty: Opener, tmp_path: Path) -> None:
-    ws = open_empty("duckdb")  # imports write to DuckDB only (ADR 5)
+def test_an_import_that_moves_rows_keeps_rollups_exact(
+    backend: str, open_empty: Opener, tmp_path: Path
+) -> None:
+    """In place on DuckDB; staged, then upserted, on PostgreSQL (ingest/destinations.py)."""
+    ws = open_empty(backend)
     for table, rows in SMALL_DATA.items():
         ws.append(table, rows)
     csv = tmp_path / "calls.csv"
@@ -275,8 +278,11 @@ def test_an_import_that_moves_rows_keeps_rollups_exact(open_empty: Opener, tmp_p
         "CL99,C1,A1,K2,L2,2026-01-05 11:00:00,sale,100\n",
         encoding="utf-8",
     )
-    ws.import_file("calls", csv)
+    report = ws.import_file("calls", csv)
+    assert (report.inserted, report.updated) == (1, 1)
+    assert ws.rollups_fresh()
     assert ws.store.scalar("SELECT sum(n) FROM rollup_calls WHERE day = '2026-01-06'") == 1
+    assert ws.store.scalar("SELECT sum(n) FROM rollup_calls WHERE day = '2026-02-10'") == 1
     _assert_exact(ws)
 
 

@@ -19,6 +19,7 @@ from callkpi.store import Store, migrations, open_store
 from callkpi.store.base import redact
 from callkpi.store.postgres_backend import PostgresStore
 from callkpi.store.schema import CALENDAR, TABLES
+from tests.conformance.compare import differences
 from tests.postgres_server import PostgresServer
 
 
@@ -236,6 +237,34 @@ def test_the_cli_runs_on_a_database_url(postgres_server: PostgresServer) -> None
     assert forced.exit_code == 0, forced.output
     with callkpi.open(url, read_only=True) as ws:
         assert ws.count("calls") == 1000
+
+
+def test_the_import_command_fills_a_database_like_a_duckdb_file(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Every generated CSV through `callkpi import` into PostgreSQL and into a DuckDB file:
+    the same counts, then the same KPIs."""
+    runner = CliRunner()
+    out = tmp_path / "csv"
+    args = ["generate", "--calls", "2000", "--start", "2026-01-01", "--months", "1"]
+    assert runner.invoke(app, [*args, "--out", str(out)]).exit_code == 0
+    duck = str(tmp_path / "store.duckdb")
+    files = {p.stem for p in out.glob("*.csv") if len(p.read_text().splitlines()) > 1}
+    tables = ["campaigns", "agents", *sorted(files - {"campaigns", "agents"})]  # referenced first
+    for table in tables:
+        for db in (postgres_url, duck):
+            result = runner.invoke(app, ["--db", db, "import", table, str(out / f"{table}.csv")])
+            assert result.exit_code == 0, result.stdout + result.stderr
+            assert "rejected 0" in result.stdout
+    kpis = ["calls", "contact_rate", "aht", "leads", "conversion_rate", "revenue", "cpl", "roi"]
+    with callkpi.open(postgres_url) as pg, callkpi.open(duck) as dk:
+        assert {t: pg.count(t) for t in tables} == {t: dk.count(t) for t in tables}
+        assert pg.rollups_fresh()
+        expected = dk.kpis(kpis, by=["campaign"], grain="week")
+        assert expected.table.num_rows > 20
+        found = pg.kpis(kpis, by=["campaign"], grain="week")
+        problems = differences(expected.table, found.table, ["campaign", "period"])
+        assert not problems, "\n".join(problems[:20])
 
 
 def test_the_demo_never_replaces_other_data(postgres_url: str) -> None:

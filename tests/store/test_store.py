@@ -134,3 +134,26 @@ def test_an_older_store_opened_read_only_is_upgraded_first(
     assert reader.read_only
     assert reader.schema_version() == len(newer)
     assert reader.row_count("notes") == 0
+
+
+def test_small_reads_leave_no_result_open(tmp_path: Path) -> None:
+    """DuckDB 2.0 refuses to register a function (the importer's phone normaliser) while a
+    result is not read to its end: a scalar read must not leave one open."""
+    store = open_store(tmp_path / "s.duckdb")
+    assert store.scalar("SELECT count(*) FROM calls") == 0
+    assert store.schema_version() == LATEST_VERSION
+    store.connection.create_function("ck_probe", lambda x: x, ["VARCHAR"], "VARCHAR")  # type: ignore[attr-defined]
+    store.close()
+
+
+def test_contacts_with_phones_import_into_a_reopened_store(tmp_path: Path) -> None:
+    calls = tmp_path / "calls.csv"
+    calls.write_text("call_id,campaign_id,started_at,outcome\nc1,C1,2026-01-05 10:00,sale\n")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("contact_id,created_at,phone\nK1,2026-01-01,06 12 34 56 78\n")
+    with callkpi.open(tmp_path / "s.duckdb") as ws:
+        ws.import_file("calls", calls)
+    ws = callkpi.open(tmp_path / "s.duckdb")  # opening reads the schema version
+    assert ws.import_file("contacts", contacts).inserted == 1
+    assert ws.store.scalar("SELECT phone FROM contacts") == "+33612345678"
+    ws.close()

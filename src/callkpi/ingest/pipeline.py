@@ -5,6 +5,8 @@ build the one INSERT that converts and checks every record (`scan`), run it insi
 transaction and sort out refused rows, duplicates and updates (`writing`), name the
 problems (`checking`), then commit with the ledger row, or roll back (atomic mode with
 rejects, dry run, any error, or the process being killed: DuckDB's WAL undoes it).
+All of that runs on DuckDB: the store's own connection, or a scratch database whose outcome
+a PostgreSQL or Spark store receives in one transaction (`destinations`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Literal
 
 import duckdb
 
-from callkpi.errors import DataImportError, StoreError
-from callkpi.ingest import checking, phones, writing
+from callkpi.errors import DataImportError
+from callkpi.ingest import checking, destinations, phones, writing
 from callkpi.ingest.encoding import FileHash, WrongEncodingError, scratch_dir
 from callkpi.ingest.mapping import E164_FUNCTION, map_columns
 from callkpi.ingest.profiles import Profile, load_profile
@@ -35,7 +37,7 @@ from callkpi.ingest.runtime import (
 from callkpi.ingest.scan import Scan, build_scan
 from callkpi.ingest.sources import Source, open_source
 from callkpi.ingest.timezones import check_zone
-from callkpi.store import Store, rollups, schema
+from callkpi.store import Store, schema
 from callkpi.store.ledger import LedgerEntry, record_load, record_rejects, utcnow
 
 Mode = Literal["atomic", "skip-invalid"]
@@ -74,11 +76,6 @@ def import_file(
     `progress` is called from a helper thread while the file is read. `user` defaults
     to $USER, for the ledger.
     """
-    if not hasattr(store, "connection"):
-        raise StoreError(
-            f"importing files into a {store.dialect} store is not supported yet: import into "
-            "a DuckDB store, or append canonical rows with Workspace.append (ADR 5)"
-        )
     if mode not in MODES:
         raise DataImportError(f"unknown import mode {mode!r}; use one of: {', '.join(MODES)}")
     if table is not None:
@@ -120,10 +117,15 @@ def _run(
     options: _Options,
     encoding: str | None,
 ) -> ImportReport:
-    con = store.connection
     started = utcnow()
     spec = schema.table(profile.table)
-    source = open_source(con, file, profile, scratch, sheet=options.sheet, encoding=encoding)
+    target = destinations.destination(store, spec, scratch)
+    con = target.con
+    try:
+        source = open_source(con, file, profile, scratch, sheet=options.sheet, encoding=encoding)
+    except BaseException:
+        target.close()
+        raise
     digest = FileHash(file)
     try:
         try:
@@ -142,7 +144,7 @@ def _run(
             decimal=profile.source.decimal,
         )
         params = phones.hmac_parameters(options.key) if "$ck_ipad" in scan.sql else {}
-        references = _non_empty_references(con, spec)
+        references = _non_empty_references(store, spec)
         con.execute("SET preserve_insertion_order = true")
         with bounded_memory(con), writing.lazy_branches(con):
             extras = {
@@ -151,8 +153,7 @@ def _run(
                 "notes": [*source.notes, *mapping.notes],
             }
             report = _transaction(
-                con,
-                store,
+                target,
                 spec,
                 profile,
                 source,
@@ -175,11 +176,11 @@ def _run(
             con.unregister(source.registered)
         phones.unregister(con)
         digest.hexdigest()
+        target.close()
 
 
 def _transaction(
-    con: duckdb.DuckDBPyConnection,
-    store: Store,
+    target: destinations.Destination,
     spec: schema.Table,
     profile: Profile,
     source: Source,
@@ -191,6 +192,7 @@ def _transaction(
     extras: dict[str, object],
 ) -> ImportReport:
     """BEGIN, load, sort out, then COMMIT with the ledger row or ROLLBACK."""
+    con = target.con
     personal = bool(spec.personal_data) or any(
         s.phone or s.pseudonymise for s in profile.columns.values()
     )
@@ -198,11 +200,15 @@ def _transaction(
     try:
         with polling(con, options.progress, estimate(source)):
             loaded = writing.load(con, spec, scan.sql, params)
-        _mark_rollups(store, spec, loaded)
+        target.loaded(spec, loaded, scan.present)
         broken = checking.broken_records(con, source, personal)
         if broken.encoding_errors and not source.encoding_certain:
             raise _RetryEncodingError
-        report = _sort(con, spec, profile, source, scan, loaded, broken, references, options)
+        report, created = _sort(
+            con, spec, profile, source, scan, loaded, broken, references, options
+        )
+        stored = target.stored_updates(spec, scan.present)
+        report.inserted, report.updated = report.inserted - stored, report.updated + stored
         digest = extras["file_sha256"]
         assert isinstance(digest, FileHash)
         report.file_sha256 = digest.hexdigest()
@@ -220,27 +226,12 @@ def _transaction(
                 raise error
             return report
         report.import_id = uuid.uuid4().hex
-        rollups.refresh(store)
-        _ledger(store, report, started, options.user)
-        con.execute("COMMIT")
+        target.commit(spec, created, lambda: _ledger(target.store, report, started, options.user))
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
     return report
-
-
-def _mark_rollups(store: Store, spec: schema.Table, loaded: writing.Loaded) -> None:
-    """Before the old rows of updated keys go: note the rollup days of the rows loaded and
-    of those old rows (an update may move a row to another day)."""
-    if not rollups.depends_on(spec.name):
-        return
-    same_key = " AND ".join(f'n."{k}" = o."{k}"' for k in spec.key)
-    rows = (
-        f'SELECT * FROM "{spec.name}" AS o WHERE o.rowid > {loaded.old_max} OR EXISTS '
-        f'(SELECT 1 FROM "{spec.name}" AS n WHERE n.rowid > {loaded.old_max} AND {same_key})'
-    )
-    rollups.mark(store, spec.name, rows)
 
 
 def _sort(
@@ -253,7 +244,8 @@ def _sort(
     broken: checking.BrokenRecords,
     references: list[str],
     options: _Options,
-) -> ImportReport:
+) -> tuple[ImportReport, dict[str, list[str]]]:
+    """The report of what `writing` sorted out, and every id `create_missing` made."""
     rows_read = loaded.count + len(broken.records)
     if rows_read == 0:
         raise DataImportError(f"{source.path.name}: the file has a header but no data rows")
@@ -294,10 +286,10 @@ def _sort(
         encoding=source.encoding if source.kind == "csv" else None,
         source_timezone=options.zone,
         created=done.created,
-        created_ids=done.created_ids,
+        created_ids={table: ids[:20] for table, ids in done.created_ids.items()},
     )
     report.first_refusal = first
-    return report
+    return report, done.created_ids
 
 
 def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str | None) -> None:
@@ -318,18 +310,11 @@ def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str 
             started_at=started,
             user_name=user,
             import_id=report.import_id,
+            source_timezone=report.source_timezone,
+            file_format=report.file_format,
+            encoding=report.encoding,
+            created_missing=sum(report.created.values()),
         ),
-    )
-    store.execute(
-        "UPDATE imports SET source_timezone = ?, file_format = ?, encoding = ?, "
-        "created_missing = ? WHERE import_id = ?",
-        [
-            report.source_timezone,
-            report.file_format,
-            report.encoding,
-            sum(report.created.values()),
-            report.import_id,
-        ],
     )
     record_rejects(
         store,
@@ -338,12 +323,11 @@ def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str 
     )
 
 
-def _non_empty_references(con: duckdb.DuckDBPyConnection, spec: schema.Table) -> list[str]:
-    """The referenced tables holding at least one row: the only ones checked against."""
+def _non_empty_references(store: Store, spec: schema.Table) -> list[str]:
+    """The referenced tables holding at least one row in the store: the only ones checked."""
     targets = sorted({target for _, target, _ in REFERENCES.get(spec.name, ())})
-    found = []
-    for target in targets:
-        row = con.execute(f"SELECT count(*) FROM (FROM {q(target)} LIMIT 1)").fetchall()[0]
-        if row and row[0]:
-            found.append(target)
-    return found
+    return [
+        target
+        for target in targets
+        if store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {q(target)} LIMIT 1) AS t")
+    ]

@@ -42,7 +42,7 @@ class Sorted:
     updated: int
     duplicate_rows: list[tuple[int, int, list[str | None]]]  # (record, first record, key)
     created: dict[str, int] = field(default_factory=dict)
-    created_ids: dict[str, list[str]] = field(default_factory=dict)
+    created_ids: dict[str, list[str]] = field(default_factory=dict)  # all of them
 
 
 def count(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> int:
@@ -150,7 +150,7 @@ def sort_out(
                     {"ids": ids},
                 )
                 created[target] = len(ids)
-                created_ids[target] = ids[:20]
+                created_ids[target] = ids
         elif target in references:
             parts.append(
                 f"SELECT rowid AS rid, {lit(column)} AS col, n.{q(column)} AS value "
@@ -200,24 +200,27 @@ def _resolve_keys(
     groups = q(f"{scratch}_keys")
     m = loaded.old_max
     # First the 64-bit hashes of keys seen twice (a fixed-size GROUP BY, ~20% cheaper than
-    # grouping the text keys), then the real keys among those rows only: usually none.
+    # grouping the text keys), then the real keys among those rows only: usually none. The
+    # hashes stay in a table, joined: a list parameter tested per row (list_contains) is
+    # quadratic, minutes for a re-import of 100k rows.
     hashed = f"hash({keys})"
-    candidates = [
-        r[0]
-        for r in con.execute(
-            f"SELECT {hashed} AS h FROM {name} GROUP BY h HAVING count(*) > 1 AND max(rowid) > {m}"
-        ).fetchall()
-    ]
-    if not candidates:
-        return 0, 0, []
+    twice = q(f"{scratch}_hashes")
     con.execute(
-        f"CREATE TEMP TABLE {groups} AS SELECT {keys}, "
-        f"list(rowid ORDER BY rowid) FILTER (rowid > {m}) AS fresh, "
-        f"max(rowid) FILTER (rowid <= {m}) AS old "
-        f"FROM {name} WHERE list_contains($h, {hashed}) "
-        f"GROUP BY ALL HAVING count(*) > 1 AND max(rowid) > {m}",
-        {"h": candidates},
+        f"CREATE TEMP TABLE {twice} AS SELECT {hashed} AS h FROM {name} "
+        f"GROUP BY h HAVING count(*) > 1 AND max(rowid) > {m}"
     )
+    try:
+        if not count(con, f"SELECT count(*) FROM {twice}"):
+            return 0, 0, []
+        con.execute(
+            f"CREATE TEMP TABLE {groups} AS SELECT {keys}, "
+            f"list(rowid ORDER BY rowid) FILTER (rowid > {m}) AS fresh, "
+            f"max(rowid) FILTER (rowid <= {m}) AS old "
+            f"FROM {name} WHERE {hashed} IN (SELECT h FROM {twice}) "
+            f"GROUP BY ALL HAVING count(*) > 1 AND max(rowid) > {m}"
+        )
+    finally:
+        con.execute(f"DROP TABLE {twice}")
     try:
         row = con.execute(
             f"SELECT coalesce(sum(len(fresh) - 1), 0), count(old) FROM {groups}"

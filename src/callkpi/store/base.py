@@ -3,7 +3,9 @@
 `query` takes SQL compiled for the store's `dialect` (the KPI compiler's output, named
 placeholders of that dialect). `execute`, `scalar` and `rows` take the small portable SQL the
 store package writes itself (ledger, erasure, counts) with `?` placeholders and a list of
-values; each backend binds them its own way. Bulk data goes through `insert_arrow`.
+values; each backend binds them its own way. Bulk data goes through `insert_arrow` (append)
+or `upsert_arrow` (rows replace the stored rows of the same key); `temporary` gives the
+session a relation holding an Arrow table (keys to look up, rows to stage), by name.
 
 Several processes may write a PostgreSQL store at once (API servers behind a load balancer);
 `lock`, `move_rows`, `announce` and `watch` are what writers and caches need for that, so the
@@ -51,6 +53,10 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
     def insert_arrow(self, table: str, data: pa.Table) -> int: ...
+
+    def upsert_arrow(self, table: str, data: pa.Table) -> None: ...
+
+    def temporary(self, data: pa.Table) -> AbstractContextManager[str]: ...
 
     def row_count(self, table: str) -> int: ...
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 from callkpi.errors import QueryTimeoutError, StoreError
 from callkpi.store import migrations
 from callkpi.store.base import OneWriterProcess, Params, first_line, migrate
+from callkpi.store.loading import upsert_with_sql
 
 
 def connect(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -79,19 +80,20 @@ class DuckDBStore(OneWriterProcess):
 
     # -- schema ------------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self._con.execute(
+        exists = self.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()
-        if not exists or exists[0] == 0:
+        )
+        if not exists:
             return 0
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        version = self.scalar("SELECT max(version) FROM schema_version")
+        return int(version) if version is not None else 0
 
     def _has_foreign_tables(self) -> bool:
-        row = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchone()
-        return bool(row and row[0])
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+            )
+        )
 
     # -- running SQL ----------------------------------------------------------------------------
     def query(
@@ -125,8 +127,10 @@ class DuckDBStore(OneWriterProcess):
         self._con.execute(sql, params if params is not None else [])
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        row = self._con.execute(sql, params if params is not None else []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB 2.0 keeps a result that was not read to its end
+        # open, and then refuses to register a function (the importer's phone UDF)
+        found = self._con.execute(sql, params if params is not None else []).fetchall()
+        return found[0][0] if found else None
 
     def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self._con.execute(sql, params if params is not None else []).fetchall()
@@ -152,6 +156,20 @@ class DuckDBStore(OneWriterProcess):
         finally:
             self._con.unregister(name)
         return data.num_rows
+
+    def upsert_arrow(self, table: str, data: pa.Table) -> None:
+        """Write rows of a canonical table; stored rows with their keys go (rollups marked)."""
+        upsert_with_sql(self, table, data)
+
+    @contextlib.contextmanager
+    def temporary(self, data: pa.Table) -> Iterator[str]:
+        """The Arrow table as a relation of this connection, by name, while in the block."""
+        name = f"_callkpi_tmp_{uuid.uuid4().hex}"
+        self._con.register(name, data)
+        try:
+            yield name
+        finally:
+            self._con.unregister(name)
 
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))

@@ -42,6 +42,10 @@ class LedgerEntry:
     started_at: dt.datetime = field(default_factory=utcnow)
     user_name: str | None = None
     import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    source_timezone: str | None = None
+    file_format: str | None = None
+    encoding: str | None = None
+    created_missing: int | None = None
 
 
 def record_load(store: Store, entry: LedgerEntry) -> None:
@@ -51,7 +55,8 @@ def record_load(store: Store, entry: LedgerEntry) -> None:
     store.execute(
         "INSERT INTO imports (import_id, table_name, file_name, file_sha256, profile, "
         "mode, rows_read, inserted, updated, rejected, duplicates, started_at, "
-        "finished_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "finished_at, user_name, source_timezone, file_format, encoding, created_missing) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             entry.import_id,
             entry.table_name,
@@ -67,6 +72,10 @@ def record_load(store: Store, entry: LedgerEntry) -> None:
             entry.started_at,
             utcnow(),
             entry.user_name or current_user(),
+            entry.source_timezone,
+            entry.file_format,
+            entry.encoding,
+            entry.created_missing,
         ],
     )
 

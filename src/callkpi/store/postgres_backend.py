@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import re
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from psycopg.types.numeric import FloatLoader
 from callkpi.errors import QueryTimeoutError, StoreError
 from callkpi.store import migrations
 from callkpi.store.base import Params, first_line, migrate, redact
+from callkpi.store.loading import sql_type, upsert_with_sql
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -189,6 +191,25 @@ class PostgresStore:
                 pa_csv.write_csv(batch, buffer, options)
                 copy.write(buffer.getbuffer())
         return data.num_rows
+
+    def upsert_arrow(self, table: str, data: pa.Table) -> None:
+        """Write rows of a canonical table; stored rows with their keys go (rollups marked).
+        Call inside a transaction: the rows are COPied to a temporary table first."""
+        upsert_with_sql(self, table, data)
+
+    @contextlib.contextmanager
+    def temporary(self, data: pa.Table) -> Iterator[str]:
+        """A TEMP table of this session holding the Arrow table (COPY), dropped after the
+        block (inside a transaction that fails, the rollback drops it)."""
+        name = f"_callkpi_tmp_{uuid.uuid4().hex}"
+        columns = ", ".join(f'"{f.name}" {sql_type(f.type)}' for f in data.schema)
+        self._con.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+        try:
+            self.insert_arrow(name, data)
+            yield name
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                self._con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))

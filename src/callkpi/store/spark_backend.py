@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import operator
 import os
 import re
+import shutil
 import threading
 import uuid
 import warnings
@@ -32,6 +34,7 @@ from callkpi.store import migrations
 from callkpi.store.base import OneWriterProcess, Params, first_line
 from callkpi.store.ledger import utcnow
 from callkpi.store.loading import conform
+from callkpi.store.schema import table as canonical
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -291,10 +294,12 @@ class SparkStore(OneWriterProcess):
     def _table_uri(self, name: str) -> str:
         return f"{self.location.warehouse}/{name}"
 
+    def _spark_columns(self, name: str) -> str:
+        return ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in self._schemas[name])
+
     def _register(self, name: str) -> None:
-        columns = ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in self._schemas[name])
         frame = (
-            self._session.read.schema(columns)
+            self._session.read.schema(self._spark_columns(name))
             .option("recursiveFileLookup", "true")
             .parquet(self._table_uri(name))
         )
@@ -459,11 +464,71 @@ class SparkStore(OneWriterProcess):
         return conformed.num_rows
 
     def _write_with_spark(self, data: pa.Table, target: str) -> None:
+        self._frame(data).coalesce(1).write.parquet(target)
+
+    def _frame(self, data: pa.Table) -> Any:
+        """A Spark DataFrame of an Arrow table of stored types."""
         from pyspark.sql import functions as sf
 
         frame = self._session.createDataFrame(data)
-        columns = [sf.col(f.name).cast(_SPARK_TYPES[f.type]) for f in data.schema]
-        frame.select(*columns).coalesce(1).write.parquet(target)
+        return frame.select(*[sf.col(f.name).cast(_SPARK_TYPES[f.type]) for f in data.schema])
+
+    @contextlib.contextmanager
+    def temporary(self, data: pa.Table) -> Iterator[str]:
+        """The Arrow table as a temporary view of this store's session, while in the block.
+        On a local warehouse the rows go to a hidden Parquet file beside the tables (a
+        million keys held in the driver's heap by `createDataFrame` crashed a 1 GB JVM)."""
+        name = f"_callkpi_tmp_{uuid.uuid4().hex}"
+        schema = pa.schema(
+            [pa.field(f.name, _stored_type(f.type, name, f.name)) for f in data.schema]
+        )
+        local = self.location.warehouse.removeprefix("file:").removeprefix("//")
+        folder = Path(local) / f".{name}"  # hidden: not a table; its file must not be
+        if self.location.is_local_folder:
+            folder.mkdir()
+            pq.write_table(data.cast(schema), folder / "part.parquet")
+            columns = ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in schema)
+            self._session.read.schema(columns).parquet(str(folder)).createOrReplaceTempView(name)
+        else:
+            self._frame(data.cast(schema)).createOrReplaceTempView(name)
+        try:
+            yield name
+        finally:
+            self._session.catalog.dropTempView(name)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def upsert_arrow(self, table: str, data: pa.Table) -> None:
+        """Write rows of a canonical table; stored rows with the same key go. Files are never
+        changed in place: each file holding such a row is rewritten without them (a new file)
+        and moved aside, under the transaction's journal (ADR 7)."""
+        self._check_writable()
+        key = list(canonical(table).key)
+        with (
+            self.transaction(),
+            self.temporary(conform(data, self._table_schema(table)).select(key)) as keys,
+        ):
+            same = " AND ".join(f'k."{c}" <=> t."{c}"' for c in key)
+            names = ", ".join(f'"{c}"' for c in key)
+            paths = self.rows(
+                f'SELECT DISTINCT t.f FROM (SELECT input_file_name() AS f, {names} FROM "{table}") '
+                f'AS t WHERE EXISTS (SELECT 1 FROM "{keys}" AS k WHERE {same})'
+            )
+            folder = self._table_uri(table)
+            for entry in self._files.entries(folder):
+                if any(f"/{table}/{entry}" in str(path) for (path,) in paths):
+                    stored = (
+                        self._session.read.schema(self._spark_columns(table))
+                        .option("recursiveFileLookup", "true")
+                        .parquet(f"{folder}/{entry}")
+                    )
+                    new = self._session.table(keys)
+                    same = [stored[c].eqNullSafe(new[c]) for c in key]  # a target's empty scope
+                    kept = stored.join(
+                        new, on=functools.reduce(operator.and_, same), how="left_anti"
+                    )
+                    self.insert_arrow(table, self._fetch(kept))
+                    self._move_aside(table, entry)
+            self.insert_arrow(table, data)
 
     def _insert_row(self, table: str, column_list: str | None, values: list[Any]) -> None:
         schema = self._table_schema(table)
@@ -481,17 +546,20 @@ class SparkStore(OneWriterProcess):
         """`DELETE FROM table`: its files go to the transaction's trash (back on failure)."""
         self._check_writable()
         self._table_schema(table)
-        folder = self._table_uri(table)
         with self.transaction():
-            assert self._journal is not None
-            trash = f"{self._journal.trash}/{table}"
-            self._files.mkdirs(trash)
-            for entry in self._files.entries(folder):
-                self._files.rename(f"{folder}/{entry}", f"{trash}/{entry}")
-                self._journal.undo.append(
-                    functools.partial(self._files.rename, f"{trash}/{entry}", f"{folder}/{entry}")
-                )
-            self._journal.touched.add(table)
+            for entry in self._files.entries(self._table_uri(table)):
+                self._move_aside(table, entry)
+
+    def _move_aside(self, table: str, entry: str) -> None:
+        """Move a file (or folder) of a table to the transaction's trash (back on failure)."""
+        assert self._journal is not None
+        folder, trash = self._table_uri(table), f"{self._journal.trash}/{table}"
+        self._files.mkdirs(trash)
+        self._files.rename(f"{folder}/{entry}", f"{trash}/{entry}")
+        self._journal.undo.append(
+            functools.partial(self._files.rename, f"{trash}/{entry}", f"{folder}/{entry}")
+        )
+        self._journal.touched.add(table)
 
     def _table_schema(self, table: str) -> pa.Schema:
         try:
