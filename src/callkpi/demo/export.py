@@ -22,8 +22,11 @@ from callkpi.store.ledger import LedgerEntry, loaded_by_profile, record_load
 from callkpi.store.schema import TABLES
 
 DEMO_PROFILE = "demo"
-#: DuckDB's memory limit while a demo is written (SET memory_limit; restored after).
-DUCKDB_MEMORY_LIMIT = "2GB"
+#: DuckDB's memory limit while a demo is written, then while its rollups are rebuilt (SET
+#: memory_limit, restored after; its default is 80 % of RAM, and it keeps the blocks it wrote
+#: cached up to that). The generator needs ~5 GB of its own for a 10M-call shard; the rollups
+#: of 100M calls need ~3.5 GB that DuckDB cannot spill (docs/performance.md).
+DUCKDB_MEMORY = {"write": "2GB", "rollups": "6GB"}
 
 _NEEDS_QUOTES = r'[",\r\n]'
 
@@ -46,13 +49,14 @@ def load_parts(
     one load per table and rebuild the rollups once: one transaction, emptying every
     canonical table and the ledger first with `replace`. Returns rows inserted per table."""
     counts: Counter[str] = Counter()
-    with _duckdb_memory_capped(store), store.transaction():
+    with store.transaction():
         if replace:
             for name in [*TABLES, "imports"]:
                 store.execute(f'DELETE FROM "{name}"')
-        for part in parts:
-            counts.update(_insert(store, part))
-            del part  # else held while the next part is generated
+        with _duckdb_memory(store, DUCKDB_MEMORY["write"]):
+            for part in parts:
+                counts.update(_insert(store, part))
+                del part  # else held while the next part is generated
         ordered = {name: counts[name] for name in TABLES if name in counts}
         for name, rows in ordered.items():
             record_load(
@@ -67,20 +71,19 @@ def load_parts(
                     inserted=rows,
                 ),
             )
-        rollups.rebuild(store)  # every day is new: recompute them all at once
+        with _duckdb_memory(store, DUCKDB_MEMORY["rollups"]):
+            rollups.rebuild(store)  # every day is new: recompute them all at once
         return ordered
 
 
 @contextlib.contextmanager
-def _duckdb_memory_capped(store: Store) -> Iterator[None]:
-    """Cap DuckDB's memory while a demo is written, then put the setting back. By default it
-    may take 80 % of RAM and keeps the blocks it wrote cached up to that; the generator needs
-    up to ~5 GB of its own for a 10M-call shard (see docs/performance.md)."""
+def _duckdb_memory(store: Store, limit: str) -> Iterator[None]:
+    """Set DuckDB's memory limit for a while, then put it back (other stores: nothing)."""
     if store.dialect != "duckdb":
         yield
         return
     before = store.scalar("SELECT current_setting('memory_limit')")
-    store.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    store.execute(f"SET memory_limit = '{limit}'")
     try:
         yield
     finally:
