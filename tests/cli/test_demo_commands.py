@@ -69,6 +69,26 @@ def test_generated_csv_imports_back_with_the_import_command(tmp_path: Path) -> N
         assert ws.count("calls") == 2000
 
 
+def test_generate_above_the_shard_size_writes_shard_by_shard(tmp_path: Path) -> None:
+    base = ["generate", "--calls", "5000", "--shard-calls", "2000", "--start", "2026-01-01"]
+    db = tmp_path / "sharded.duckdb"
+    result = runner.invoke(app, [*base, "--out", str(db)])
+    assert result.exit_code == 0, result.stderr
+    assert "shard 3/3 written" in result.stdout
+    assert "calls 5,000," in result.stdout and "agents 120," in result.stdout
+    with callkpi.open(db, read_only=True) as ws:
+        assert ws.count("calls") == 5000 and ws.count("agents") == 120
+        assert ws.rollups_fresh()
+        by_campaign = ws.kpis(["calls", "contact_rate", "conversion_rate"], by="campaign")
+        assert sum(r["calls"] for r in by_campaign.records()) == 5000
+    folders = [tmp_path / "csv-a", tmp_path / "csv-b"]
+    for folder in folders:
+        assert runner.invoke(app, [*base, "--out", str(folder)]).exit_code == 0
+    first, second = ({p.name: p.read_bytes() for p in f.iterdir()} for f in folders)
+    assert first == second
+    assert first["calls.csv"].count(b"\n") == 5001
+
+
 def test_generate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     target = tmp_path / "g.duckdb"
     args = ["generate", "--calls", "1000", "--out", str(target)]
@@ -84,6 +104,7 @@ def test_generate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
         (["generate", "--calls", "10", "--out", "x"], "1000"),
         (["generate", "--out", "x", "--start", "2026-01-15"], "first day of a month"),
         (["generate", "--out", "x", "--start", "janvier"], "is not a date"),
+        (["generate", "--out", "x", "--shard-calls", "1000"], "2000"),
     ],
 )
 def test_generate_bad_arguments_are_usage_errors(args: list[str], message: str) -> None:

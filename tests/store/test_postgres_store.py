@@ -233,10 +233,12 @@ def test_the_cli_runs_on_a_database_url(postgres_server: PostgresServer) -> None
     assert '"calls": 2000' in kpi.stdout
     refused = runner.invoke(app, ["generate", "--calls", "1000", "--out", url])
     assert refused.exit_code == 1 and "already holds data; pass --force" in refused.stderr
-    forced = runner.invoke(app, ["generate", "--calls", "1000", "--out", url, "--force"])
+    sharded = ["generate", "--calls", "4000", "--shard-calls", "2000", "--out", url, "--force"]
+    forced = runner.invoke(app, sharded)  # two call centres, written one after the other
     assert forced.exit_code == 0, forced.output
     with callkpi.open(url, read_only=True) as ws:
-        assert ws.count("calls") == 1000
+        assert ws.count("calls") == 4000 and ws.count("agents") == 80
+        assert ws.rollups_fresh()
 
 
 def test_the_import_command_fills_a_database_like_a_duckdb_file(

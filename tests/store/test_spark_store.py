@@ -144,10 +144,11 @@ def test_the_cli_runs_on_a_spark_url(spark_session: object, tmp_path: Path) -> N
     assert generated.exit_code == 0, generated.output
     refused = runner.invoke(app, ["generate", "--calls", "1200", "--out", url])
     assert refused.exit_code == 1 and "already holds data; pass --force" in refused.stderr
-    forced = runner.invoke(app, ["generate", "--calls", "1200", "--out", url, "--force"])
+    sharded = ["generate", "--calls", "4000", "--shard-calls", "2000", "--out", url, "--force"]
+    forced = runner.invoke(app, sharded)  # two call centres, written one after the other
     assert forced.exit_code == 0, forced.output
     kpi = runner.invoke(app, ["--db", url, "kpi", "calls", "--format", "json"])
     assert kpi.exit_code == 0, kpi.output
-    assert '"calls": 1200' in kpi.stdout
+    assert '"calls": 4000' in kpi.stdout
     status = runner.invoke(app, ["--db", url, "rollup", "status"])
     assert status.exit_code == 0 and "keeps no rollups" in status.stdout

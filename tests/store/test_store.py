@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 import callkpi
@@ -157,3 +158,22 @@ def test_contacts_with_phones_import_into_a_reopened_store(tmp_path: Path) -> No
     assert ws.import_file("contacts", contacts).inserted == 1
     assert ws.store.scalar("SELECT phone FROM contacts") == "+33612345678"
     ws.close()
+
+
+def test_an_insert_does_not_hold_its_arrow_table_until_the_commit(tmp_path: Path) -> None:
+    """A demo written shard by shard inserts gigabytes in one transaction: each Arrow table
+    must be freed once inserted, not kept until the commit."""
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        with store.transaction():
+            before = pa.total_allocated_bytes()
+            for shard in range(3):
+                ids = pa.array([f"C{shard}-{i}" for i in range(100_000)])
+                data = pa.table({"campaign_id": ids, "name": ids})
+                assert store.insert_arrow("campaigns", data) == 100_000
+                del ids, data
+            assert pa.total_allocated_bytes() - before < 100_000
+            assert store.row_count("campaigns") == 300_000
+            assert store.scalar("SELECT count(DISTINCT name) FROM campaigns") == 300_000
+    finally:
+        store.close()

@@ -243,6 +243,15 @@ def generate_command(
     ] = None,
     months: Annotated[int, typer.Option("--months", min=1, max=60)] = 12,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    shard_calls: Annotated[
+        int,
+        typer.Option(
+            "--shard-calls",
+            min=2000,
+            help="More calls than this are made in shards of at most this many, each a "
+            "parallel call centre, one at a time (bounded memory; other data).",
+        ),
+    ] = 10_000_000,
 ) -> None:
     """Write a deterministic, realistic demo dataset (a store or canonical CSV files)."""
     from callkpi.cli.demo import generate
@@ -256,6 +265,7 @@ def generate_command(
             months=months,
             force=force,
             console=stdout,
+            shard_calls=shard_calls,
         )
 
 

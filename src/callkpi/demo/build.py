@@ -1,8 +1,9 @@
-"""build_tables: the whole demo world from a DemoSpec, step by step.
+"""build_world: the demo world (or one shard of a large demo) from a DemoSpec, step by step.
 
 Each step draws from its own random stream derived from the seed and the step's name index,
 so the dataset is a pure function of the spec, and changing one step leaves the others' draws
-untouched.
+untouched. A shard (see shards.py) draws from streams derived from the same seed, step and its
+shard number, so shards differ from each other and from an unsharded world.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from callkpi.demo.calendar import Period
 from callkpi.demo.contacts import Contacts, build_contacts
@@ -32,7 +32,6 @@ from callkpi.demo.service import (
 )
 from callkpi.demo.spec import DemoSpec
 from callkpi.demo.staff import Staff, build_staff
-from callkpi.demo.tables import world_tables
 
 #: One random stream per step; append new steps at the end to keep older streams stable.
 STEPS = (
@@ -69,22 +68,37 @@ class World:
     touches: Touches
 
 
-def _stream(seed: int, step: str) -> np.random.Generator:
-    return np.random.default_rng([seed, STEPS.index(step)])
+@dataclass(frozen=True)
+class Shard:
+    """One shard of a large demo: its number (0, 1, ...) and how many calls it makes."""
+
+    index: int
+    calls: int
 
 
-def build_world(spec: DemoSpec) -> World:
-    """Generate every part of the demo, in dependency order."""
+def stream(seed: int, step: str, shard: int | None = None) -> np.random.Generator:
+    """The random stream of a step; a shard's is spawned from it by the shard number (a
+    spawn key never collides with another seed, step or shard)."""
+    entropy = [seed, STEPS.index(step)]
+    if shard is None:
+        return np.random.default_rng(entropy)
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(shard,)))
+
+
+def build_world(spec: DemoSpec, shard: Shard | None = None) -> World:
+    """Generate every part of the demo, in dependency order; with `shard`, only that shard's
+    part of a large demo (its own staff, contacts, calls...) on the spec's campaigns."""
 
     def rng(step: str) -> np.random.Generator:
-        return _stream(spec.seed, step)
+        return stream(spec.seed, step, None if shard is None else shard.index)
 
+    n_calls = spec.calls if shard is None else shard.calls
     period = Period.build(spec.start, spec.months)
-    campaigns = build_campaigns(period, rng("campaigns"))
+    campaigns = build_campaigns(period, stream(spec.seed, "campaigns"))  # shared by all shards
     staff = build_staff(period, rng("staff"))
-    contacts = build_contacts(max(spec.calls // 4, 500), rng("contacts"))
+    contacts = build_contacts(max(n_calls // 4, 500), rng("contacts"))
     phone, calls, sessions = simulate_calls(
-        spec.calls, period, campaigns, staff, contacts, rng("calls")
+        n_calls, period, campaigns, staff, contacts, rng("calls")
     )
     created = contact_created(contacts.n, phone, period, rng("contact_created"))
     messaging = build_messaging(period, campaigns, contacts, created, rng("messaging"))
@@ -100,7 +114,7 @@ def build_world(spec: DemoSpec) -> World:
     tickets = build_tickets(customers, contacts, staff, period, rng("tickets"))
     surveys = build_surveys(calls, call_contact, tickets, staff, period, rng("surveys"))
     touches = build_touches(
-        spec.calls // 5,
+        n_calls // 5,
         calls,
         call_contact,
         contacts.segment[call_contact],
@@ -132,13 +146,8 @@ def build_world(spec: DemoSpec) -> World:
         order_amount=amount,
         order_margin=margin,
         costs=costs,
-        budget=budgets(costs, rng("budgets")),
+        budget=budgets(costs.direct_by_campaign, rng("budgets")),
         tickets=tickets,
         surveys=surveys,
         touches=touches,
     )
-
-
-def build_tables(spec: DemoSpec) -> dict[str, pa.Table]:
-    """One Arrow table per canonical table, columns in schema order with the schema's types."""
-    return world_tables(build_world(spec))

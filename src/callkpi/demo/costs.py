@@ -198,7 +198,7 @@ def price(
     return amount, margin, deal_amount
 
 
-def budgets(costs: Costs, rng: np.random.Generator) -> np.ndarray:
+def budgets(direct_by_campaign: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each campaign's planned budget: its direct costs give or take, rounded to 500 EUR."""
-    planned = costs.direct_by_campaign * rng.uniform(0.95, 1.25, costs.direct_by_campaign.size)
+    planned = direct_by_campaign * rng.uniform(0.95, 1.25, direct_by_campaign.size)
     return np.maximum(np.round(planned / 500.0) * 500.0, 500.0)

@@ -7,7 +7,9 @@ the bytes depend on the data alone, not on a library's defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -20,50 +22,80 @@ from callkpi.store.ledger import LedgerEntry, loaded_by_profile, record_load
 from callkpi.store.schema import TABLES
 
 DEMO_PROFILE = "demo"
+#: DuckDB's memory limit while a demo is written, then while its rollups are rebuilt (SET
+#: memory_limit, restored after; its default is 80 % of RAM, and it keeps the blocks it wrote
+#: cached up to that). The generator needs ~5 GB of its own for a 10M-call shard; the rollups
+#: of 100M calls need ~3.5 GB that DuckDB cannot spill (docs/performance.md).
+DUCKDB_MEMORY = {"write": "2GB", "rollups": "6GB"}
 
 _NEEDS_QUOTES = r'[",\r\n]'
 
 
 def load_into_store(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
     """Insert every table in one transaction (all or nothing); returns rows inserted per table."""
-    with store.transaction():
-        counts = _load(store, tables)
-        rollups.rebuild(store)  # every day is new: recompute them all at once
-        return counts
-
-
-def _load(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for name in TABLES:
-        if name not in tables:
-            continue
-        data = tables[name]
-        store.insert_arrow(name, data.select(TABLES[name].column_names))
-        counts[name] = data.num_rows
-        record_load(
-            store,
-            LedgerEntry(
-                table_name=name,
-                file_name="callkpi demo",
-                file_sha256=None,
-                profile=DEMO_PROFILE,
-                mode="atomic",
-                rows_read=data.num_rows,
-                inserted=data.num_rows,
-            ),
-        )
-    return counts
+    return load_parts(store, [tables])
 
 
 def replace_data(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
     """Empty every canonical table and the ledger, then load: one transaction (for a
     server database, which cannot be deleted and recreated like a file)."""
+    return load_parts(store, [tables], replace=True)
+
+
+def load_parts(
+    store: Store, parts: Iterable[Mapping[str, pa.Table]], *, replace: bool = False
+) -> dict[str, int]:
+    """Insert the parts of a demo one after the other (see shards.demo_parts), then record
+    one load per table and rebuild the rollups once: one transaction, emptying every
+    canonical table and the ledger first with `replace`. Returns rows inserted per table."""
+    counts: Counter[str] = Counter()
     with store.transaction():
-        for name in [*TABLES, "imports"]:
-            store.execute(f'DELETE FROM "{name}"')
-        counts = _load(store, tables)
-        rollups.rebuild(store)
-        return counts
+        if replace:
+            for name in [*TABLES, "imports"]:
+                store.execute(f'DELETE FROM "{name}"')
+        with _duckdb_memory(store, DUCKDB_MEMORY["write"]):
+            for part in parts:
+                counts.update(_insert(store, part))
+                del part  # else held while the next part is generated
+        ordered = {name: counts[name] for name in TABLES if name in counts}
+        for name, rows in ordered.items():
+            record_load(
+                store,
+                LedgerEntry(
+                    table_name=name,
+                    file_name="callkpi demo",
+                    file_sha256=None,
+                    profile=DEMO_PROFILE,
+                    mode="atomic",
+                    rows_read=rows,
+                    inserted=rows,
+                ),
+            )
+        with _duckdb_memory(store, DUCKDB_MEMORY["rollups"]):
+            rollups.rebuild(store)  # every day is new: recompute them all at once
+        return ordered
+
+
+@contextlib.contextmanager
+def _duckdb_memory(store: Store, limit: str) -> Iterator[None]:
+    """Set DuckDB's memory limit for a while, then put it back (other stores: nothing)."""
+    if store.dialect != "duckdb":
+        yield
+        return
+    before = store.scalar("SELECT current_setting('memory_limit')")
+    store.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        store.execute(f"SET memory_limit = '{before}'")
+
+
+def _insert(store: Store, tables: Mapping[str, pa.Table]) -> dict[str, int]:
+    return {
+        name: store.insert_arrow(name, tables[name].select(TABLES[name].column_names))
+        for name in TABLES
+        if name in tables
+    }
 
 
 def contents(store: Store) -> Literal["empty", "demo", "other"]:
@@ -123,16 +155,30 @@ def csv_bytes(data: pa.Table) -> bytes:
 
 def write_csv_dir(tables: Mapping[str, pa.Table], out_dir: Path) -> list[Path]:
     """One `<table>.csv` per table in `out_dir` (created if needed); returns the paths."""
+    return write_csv_parts([tables], out_dir)
+
+
+def write_csv_parts(parts: Iterable[Mapping[str, pa.Table]], out_dir: Path) -> list[Path]:
+    """The parts of a demo (see shards.demo_parts) as one `<table>.csv` per table: a table's
+    header, then its rows part after part. Returns the paths in schema order."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
+    written: set[str] = set()
+    for part in parts:
+        _append_csv(part, out_dir, written)
+        del part  # else held while the next part is generated
+    return [out_dir / f"{name}.csv" for name in TABLES if name in written]
+
+
+def _append_csv(tables: Mapping[str, pa.Table], out_dir: Path, written: set[str]) -> None:
+    """Add the tables' rows to their files; a file not `written` yet starts anew with its
+    header (and joins `written`)."""
     for name in TABLES:
         if name not in tables:
             continue
-        path = out_dir / f"{name}.csv"
         header, body = _csv_parts(tables[name])
-        with path.open("wb") as out:
-            out.write(header)
+        with (out_dir / f"{name}.csv").open("ab" if name in written else "wb") as out:
+            if name not in written:
+                out.write(header)
             out.write(body)
-        paths.append(path)
-    return paths
+        written.add(name)

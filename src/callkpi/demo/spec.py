@@ -9,6 +9,8 @@ from callkpi.demo.calendar import add_months
 
 #: Below this many calls the per-campaign and per-agent figures are mostly noise.
 MIN_CALLS = 1_000
+#: A demo of more calls is generated (and written) shard by shard: see shards.py.
+SHARD_CALLS = 10_000_000
 
 
 def default_start(today: dt.date | None = None) -> dt.date:
@@ -26,6 +28,7 @@ class DemoSpec:
     seed: int = 42
     start: dt.date = field(default_factory=default_start)
     months: int = 12
+    shard_calls: int = SHARD_CALLS
 
     def __post_init__(self) -> None:
         if isinstance(self.start, dt.datetime):  # a datetime is a date too: keep the day only
@@ -36,6 +39,10 @@ class DemoSpec:
             raise ValueError(f"a demo covers at least 1 month, got {self.months}")
         if self.start.day != 1:
             raise ValueError(f"a demo starts on the first day of a month, got {self.start}")
+        if self.shard_calls < 2 * MIN_CALLS:
+            raise ValueError(
+                f"a shard holds at least {2 * MIN_CALLS} calls, got {self.shard_calls}"
+            )
         if self.seed < 0:
             raise ValueError(f"the seed must be a non-negative integer, got {self.seed}")
 

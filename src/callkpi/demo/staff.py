@@ -49,10 +49,6 @@ class Staff:
         return len(self.names)
 
     @property
-    def ids(self) -> list[str]:
-        return [f"A{i + 1:02d}" for i in range(self.n)]
-
-    @property
     def n_sessions(self) -> int:
         return int(self.s_agent.size)
 

@@ -1,7 +1,12 @@
-"""The generated world as canonical Arrow tables: ids numbered in time order, rows in id order."""
+"""The generated world as canonical Arrow tables: ids numbered in time order, rows in id order.
+
+A shard of a large demo numbers its ids on from the shards before it (see `Numbering`), so ids
+are unique across the store; within a shard they are in time order.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callkpi.demo.arrow import dates, floats, ids, labels, rank, table, timestamps
+from callkpi.demo.calendar import Period
 from callkpi.demo.contacts import FICTION_PREFIXES
 from callkpi.demo.deals import DEAL_STATUSES, STAGES
 from callkpi.demo.leads import LEAD_STATUSES
@@ -23,6 +29,7 @@ from callkpi.demo.reference import (
     TARGETS,
     TEAMS,
     TIERS,
+    Campaigns,
 )
 from callkpi.demo.service import SURVEY_KINDS, TICKET_CHANNELS, TOUCH_CHANNELS
 from callkpi.store.schema import (
@@ -45,26 +52,71 @@ def _take(values: pa.Array, index: np.ndarray) -> pa.Array:
     return pc.take(values, pa.array(np.maximum(index, 0), pa.int64(), mask=index < 0))
 
 
-def world_tables(w: World) -> dict[str, pa.Table]:
-    p, cp, st = w.period, w.campaigns, w.staff
-    campaign_ids = pa.array(list(cp.ids), pa.string())
-    codes = pa.array(cp.tracking_codes(), pa.string())
-    agent_ids = pa.array(st.ids, pa.string())
-    out: dict[str, pa.Table] = {}
+#: Id prefix -> the table it numbers and the fewest digits its numbers take.
+ID_PREFIXES = {
+    "A": ("agents", 2), "CT": ("contacts", 6), "LD": ("leads", 7), "CL": ("calls", 7),
+    "TC": ("touches", 7), "DL": ("deals", 5), "OR": ("orders", 7), "TK": ("tickets", 6),
+    "SV": ("surveys", 6), "K": ("costs", 5),
+}  # fmt: skip
 
-    out["campaigns"] = table(
+
+@dataclass(frozen=True)
+class Numbering:
+    """How a world numbers its ids: from 1 at the usual widths (a whole demo), or on from
+    the ids the shards before it used, at widths fixed for the whole demo (a shard)."""
+
+    before: dict[str, int] = field(default_factory=dict)  # prefix -> ids already used
+    width: dict[str, int] = field(default_factory=dict)  # prefix -> digits (at least)
+
+    def ids(self, prefix: str, numbers: np.ndarray) -> pa.Array:
+        """Ids for the world's own numbers (1, 2, ...)."""
+        return ids(prefix, self.number(prefix, numbers), self.digits(prefix))
+
+    def number(self, prefix: str, numbers: np.ndarray) -> np.ndarray:
+        return np.asarray(numbers, dtype=np.int64) + self.before.get(prefix, 0)
+
+    def digits(self, prefix: str) -> int:
+        return max(ID_PREFIXES[prefix][1], self.width.get(prefix, 0))
+
+    def after(self, tables: dict[str, pa.Table]) -> Numbering:
+        """The numbering of the next shard, once these tables hold this one's ids."""
+        used = {p: self.before.get(p, 0) + tables[t].num_rows for p, (t, _) in ID_PREFIXES.items()}
+        return Numbering(before=used, width=self.width)
+
+
+def campaigns_table(period: Period, cp: Campaigns, budget: np.ndarray) -> pa.Table:
+    return table(
         "campaigns",
         {
-            "campaign_id": campaign_ids,
+            "campaign_id": pa.array(list(cp.ids), pa.string()),
             "name": [t.name for t in cp.templates],
             "channel": labels(cp.channel, CHANNELS),
             "objective": labels(cp.objective, OBJECTIVES),
-            "start_date": dates(p, cp.start_day),
-            "end_date": dates(p, cp.end_day),
-            "budget": floats(w.budget),
-            "tracking_code": codes,
+            "start_date": dates(period, cp.start_day),
+            "end_date": dates(period, cp.end_day),
+            "budget": floats(budget),
+            "tracking_code": pa.array(cp.tracking_codes(), pa.string()),
         },
     )
+
+
+def targets_table() -> pa.Table:
+    return table(
+        "targets",
+        {
+            name: [row[i] for row in TARGETS]
+            for i, name in enumerate(TABLES["targets"].column_names)
+        },
+    )
+
+
+def world_tables(w: World, numbering: Numbering | None = None) -> dict[str, pa.Table]:
+    n = numbering or Numbering()
+    p, cp, st = w.period, w.campaigns, w.staff
+    campaign_ids = pa.array(list(cp.ids), pa.string())
+    codes = pa.array(cp.tracking_codes(), pa.string())
+    agent_ids = n.ids("A", np.arange(1, st.n + 1))
+    out: dict[str, pa.Table] = {"campaigns": campaigns_table(p, cp, w.budget)}
     out["agents"] = table(
         "agents",
         {
@@ -89,8 +141,8 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     ct = w.contacts
     c_num = rank(w.contact_created)
     c_order = np.argsort(c_num)
-    contact_ids = ids("CT", c_num, 6)
-    sorted_num = c_num[c_order]
+    contact_ids = n.ids("CT", c_num)
+    sorted_num = n.number("CT", c_num[c_order])
     prefix = labels(ct.phone_range[c_order], FICTION_PREFIXES)
     suffix = pc.utf8_lpad(pc.cast(pa.array(ct.phone_suffix[c_order]), pa.string()), 4, "0")
     email = pc.binary_join_element_wise(
@@ -119,7 +171,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     ld = w.leads
     l_num = rank(ld.created, ld.contact)
     l_order = np.argsort(l_num)
-    lead_ids = ids("LD", l_num, 7)
+    lead_ids = n.ids("LD", l_num)
     out["leads"] = table(
         "leads",
         {
@@ -138,7 +190,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["calls"] = table(
         "calls",
         {
-            "call_id": ids("CL", np.arange(1, ca.start.size + 1), 7),
+            "call_id": n.ids("CL", np.arange(1, ca.start.size + 1)),
             "campaign_id": _take(campaign_ids, ca.campaign),
             "agent_id": _take(agent_ids, ca.agent),
             "contact_id": _take(contact_ids, w.call_contact),
@@ -159,7 +211,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["touches"] = table(
         "touches",
         {
-            "touch_id": ids("TC", np.arange(1, tc.at.size + 1), 7),
+            "touch_id": n.ids("TC", np.arange(1, tc.at.size + 1)),
             "contact_id": _take(contact_ids, tc.contact),
             "at": timestamps(p, tc.at),
             "channel": labels(tc.channel, TOUCH_CHANNELS),
@@ -169,7 +221,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     )
 
     dl = w.deals
-    deal_ids = ids("DL", np.arange(1, dl.created.size + 1), 5)
+    deal_ids = n.ids("DL", np.arange(1, dl.created.size + 1))
     out["deals"] = table(
         "deals",
         {
@@ -198,7 +250,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["orders"] = table(
         "orders",
         {
-            "order_id": ids("OR", np.arange(1, od.at.size + 1), 7),
+            "order_id": n.ids("OR", np.arange(1, od.at.size + 1)),
             "contact_id": _take(contact_ids, od.contact[o_order]),
             "ordered_at": timestamps(p, od.at[o_order]),
             "amount": floats(w.order_amount[o_order]),
@@ -225,7 +277,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["tickets"] = table(
         "tickets",
         {
-            "ticket_id": ids("TK", np.arange(1, tk.opened.size + 1), 6),
+            "ticket_id": n.ids("TK", np.arange(1, tk.opened.size + 1)),
             "contact_id": _take(contact_ids, tk.contact),
             "agent_id": _take(agent_ids, tk.agent),
             "opened_at": timestamps(p, tk.opened),
@@ -239,7 +291,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["surveys"] = table(
         "surveys",
         {
-            "response_id": ids("SV", np.arange(1, sv.at.size + 1), 6),
+            "response_id": n.ids("SV", np.arange(1, sv.at.size + 1)),
             "contact_id": _take(contact_ids, sv.contact),
             "agent_id": _take(agent_ids, sv.agent),
             "campaign_id": _take(campaign_ids, sv.campaign),
@@ -253,7 +305,7 @@ def world_tables(w: World) -> dict[str, pa.Table]:
     out["costs"] = table(
         "costs",
         {
-            "cost_id": ids("K", np.arange(1, co.amount.size + 1), 5),
+            "cost_id": n.ids("K", np.arange(1, co.amount.size + 1)),
             "campaign_id": _take(campaign_ids, co.campaign),
             "period_start": dates(p, co.first_day),
             "period_end": dates(p, co.last_day),
@@ -275,11 +327,5 @@ def world_tables(w: World) -> dict[str, pa.Table]:
         },
     )
 
-    out["targets"] = table(
-        "targets",
-        {
-            name: [row[i] for row in TARGETS]
-            for i, name in enumerate(TABLES["targets"].column_names)
-        },
-    )
+    out["targets"] = targets_table()
     return {name: out[name] for name in TABLES}

@@ -147,14 +147,16 @@ class DuckDBStore(OneWriterProcess):
         self._con.execute("COMMIT")
 
     def insert_arrow(self, table: str, data: pa.Table) -> int:
-        """Append an Arrow table's columns (canonical names, any order) to `table`."""
+        """Append an Arrow table's columns (canonical names, any order) to `table`.
+
+        Read through a relation rather than a registered view: a view registered in an open
+        transaction keeps its Arrow table alive until the commit, so a transaction of many
+        inserts (a demo written shard by shard) would hold all of them in memory."""
         name = f"_callkpi_insert_{uuid.uuid4().hex}"
         columns = ", ".join(f'"{c}"' for c in data.column_names)
-        self._con.register(name, data)
-        try:
-            self._con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{name}"')
-        finally:
-            self._con.unregister(name)
+        self._con.from_arrow(data).query(
+            name, f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{name}"'
+        )
         return data.num_rows
 
     def upsert_arrow(self, table: str, data: pa.Table) -> None:
