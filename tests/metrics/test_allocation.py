@@ -65,3 +65,37 @@ def test_an_allocated_cost_is_still_spread_over_its_days() -> None:
         "A": pytest.approx(900 / 31 * 7),
         "B": pytest.approx(300 / 31 * 7),
     }
+
+
+def test_costs_are_split_across_lead_sources_only_when_a_query_reads_the_source() -> None:
+    """By source, B's 300 EUR follow its leads (2 web, 1 fair); by campaign, the split is
+    skipped (its shares add up to 1) and the sums are the same."""
+    ws = workspace("by_calls")
+    ws.append(
+        "leads",
+        [{"lead_id": "lw1", "campaign_id": "B", "source": "web",
+          "created_at": dt.datetime(2026, 1, 12, 9)}],
+    )  # fmt: skip
+    ws.store.execute("UPDATE leads SET source = 'web' WHERE lead_id IN ('lb0', 'lb1')")
+    ws.store.execute("UPDATE leads SET source = 'fair' WHERE lead_id = 'lb2'")
+    ws.rebuild_rollups()
+    by_source = {
+        (r["campaign"], r["source"]): r["cost"]
+        for r in ws.kpis(["cost"], by=["campaign", "source"]).records()
+    }
+    assert by_source == {
+        ("A", None): pytest.approx(900.0),  # A's only lead has no source
+        ("B", "web"): pytest.approx(300 * 3 / 4),
+        ("B", "fair"): pytest.approx(300 * 1 / 4),
+    }
+    by_campaign = ws.kpis(["cost"], by=["campaign"]).records()
+    assert {r["campaign"]: r["cost"] for r in by_campaign} == {
+        "A": pytest.approx(900.0), "B": pytest.approx(300.0),
+    }  # fmt: skip
+    compiler = ws.compiler
+    from callkpi.metrics.query import KpiQuery
+
+    split = "source_share"
+    assert split not in compiler.compile(KpiQuery.build("cost", by="campaign")).sql
+    assert split in compiler.compile(KpiQuery.build("cost", by="source")).sql
+    assert split in compiler.compile(KpiQuery.build("cost", where={"source": "web"})).sql

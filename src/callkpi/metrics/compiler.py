@@ -68,7 +68,7 @@ class KpiCompiler:
         for name in query.where:
             self.catalog.dimension(name)
         needed = self._closure(query.kpis)
-        context = self._context(query, rollups)
+        context = self._context(query, rollups, self._reads_lead_source(query, needed))
         plan: list[str] = []
         table = self._build(context, query, needed, dimensions, plan)
         models = tuple(
@@ -91,10 +91,23 @@ class KpiCompiler:
     def _sql(self, table: ir.Table, pretty: bool) -> str:
         return to_sql(table, self.dialect, pretty)
 
-    def _context(self, query: KpiQuery, rollups: bool) -> Context:
+    def _context(self, query: KpiQuery, rollups: bool, lead_sources: bool = True) -> Context:
         tables = TableSet()
         spine = build_spine(tables, query.grain, query.start is not None, query.end is not None)
-        return Context(tables, self.catalog.settings, spine, rollups)
+        return Context(tables, self.catalog.settings, spine, rollups, lead_sources)
+
+    def _reads_lead_source(self, query: KpiQuery, needed: list[str]) -> bool:
+        """Does the query slice or filter by the `source` column, or a KPI's `where` read it?
+        (Else costs need no split across lead sources.)"""
+        names = [*query.by, *query.where]
+        if any(self.catalog.dimension(name).column == "source" for name in names):
+            return True
+        for kpi_id in needed:
+            kpi = self.catalog.kpi(kpi_id)
+            where = getattr(kpi, "where", None)
+            if where and "source" in expressions.parse(where).names:
+                return True
+        return False
 
     # -- planning ---------------------------------------------------------------------------
     def _closure(self, kpi_ids: Iterable[str]) -> list[str]:

@@ -50,12 +50,16 @@ def first_per_group(table: ir.Table, group_by: str, order_by: list[ir.Value]) ->
 class Context:
     """A builder's inputs: the unbound tables, the catalog settings, and the period spine
     (one row per period asked: `period_label`, `period_start`, `period_end` exclusive).
-    With `rollups`, a builder may read the daily rollups instead of detail (ADR 8)."""
+    With `rollups`, a builder may read the daily rollups instead of detail (ADR 8). Without
+    `lead_sources`, costs are not split across lead sources: a query that neither slices,
+    filters nor counts by source gets the same sums (the shares add up to 1) without the
+    join that multiplies every campaign-day by its sources."""
 
     tables: TableSet
     settings: Settings
     periods: ir.Table
     rollups: bool = False
+    lead_sources: bool = True
 
 
 Builder = Callable[[Context], ir.Table]

@@ -94,6 +94,11 @@ def build_costs(context: Context) -> ir.Table:
     daily = spread.mutate(amount=spread.amount * spread.share / spread.days).select(
         "cost_id", "campaign_id", "category", "kind", "rule", "day", "amount"
     )
+    if not context.lead_sources:
+        return daily.select(
+            "cost_id", "campaign_id", "category", "kind", "rule", "day",
+            source=ibis.null("string"), amount=daily.amount,
+        )  # fmt: skip
     return _split_by_lead_source(daily, _lead_mix(tables, context.rollups))
 
 
