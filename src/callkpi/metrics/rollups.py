@@ -136,6 +136,10 @@ ROLLUP_SOURCES: tuple[RollupSource, ...] = (
         _leads_by("converted_at"),
     ),
     RollupSource(
+        ROLLUPS["rollup_campaign_orders"], "orders", "ordered_at", ("orders",),
+        _orders_of_days, ("attribution_window_days",),
+    ),
+    RollupSource(
         ROLLUPS["rollup_orders"], "orders", "ordered_at", ("orders",), _orders_of_days,
         ("attribution_window_days",),
     ),

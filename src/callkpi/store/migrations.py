@@ -196,6 +196,13 @@ def _migration_8(con: Connection) -> None:
         con.execute(f'ANALYZE "{name}"')
 
 
+def _migration_9(con: Connection) -> None:
+    """A campaign-only orders rollup (ADR 8): `migrate` then rebuilds the rollups."""
+    from callkpi.store.rollups import create_tables
+
+    create_tables(con)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
@@ -205,5 +212,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    _migration_9,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # base imports the migrations, which import this module
     from callkpi.store.base import Params, Store
 
 #: The migrations that create rollup tables (the store rebuilds the rollups right after).
-ROLLUPS_MIGRATIONS = (5, 7)
+ROLLUPS_MIGRATIONS = (5, 7, 9)
 DAYS_TABLE = "_callkpi_rollup_days"
 STATE_TABLE = "rollup_state"
 #: Days marked by writers that defer their refresh (the server's live events): recomputed by
@@ -152,6 +152,13 @@ ROLLUPS: dict[str, RollupTable] = {
                 ("converted", "boolean"),
             ),
             depends={"leads": _days_of("converted_at")},
+        ),
+        # by campaign only, like calls: campaign dashboards at 100M read 20x fewer rows
+        RollupTable(
+            "rollup_campaign_orders",
+            (("campaign_id", "string"), ("attributed_by", "string")),
+            ("amount", "margin"),
+            _ORDERS_DEPEND,
         ),
         RollupTable(
             "rollup_orders",
