@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +16,11 @@ from callkpi.api.errors import ApiError
 from callkpi.api.state import ApiState
 from callkpi.store import accounts
 from callkpi.store.ledger import utcnow
+
+if TYPE_CHECKING:
+    from callkpi.store import Store
+
+T = TypeVar("T")
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -40,33 +46,47 @@ def get_state(request: Request) -> ApiState:
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def principal_from_token(state: ApiState, token: str) -> Principal | None:
-    key = digest(token)
+def _remembered(
+    state: ApiState, key: str, kind: type[T], lookup: Callable[[Store], tuple[T, float] | None]
+) -> T | None:
+    """What a secret's digest stands for: from the token cache, else looked up in the store
+    and remembered for the seconds `lookup` gives (a kind check keeps tokens and keys apart)."""
     cached = state.tokens.get(key)
-    if isinstance(cached, Principal):
+    if isinstance(cached, kind):
         return cached
     with state.session() as ws:
-        found = accounts.user_of_token(ws.store, key)
+        found = lookup(ws.store)
     if found is None:
         return None
-    user, expires_at = found
-    principal = Principal(user.user_name, user.role, user.agent_id, user.teams)  # type: ignore[arg-type]
-    state.tokens.put(key, principal, (expires_at - utcnow()).total_seconds())
-    return principal
+    value, seconds = found
+    state.tokens.put(key, value, seconds)
+    return value
+
+
+def principal_from_token(state: ApiState, token: str) -> Principal | None:
+    def lookup(store: Store) -> tuple[Principal, float] | None:
+        found = accounts.user_of_token(store, key)
+        if found is None:
+            return None
+        user, expires_at = found
+        principal = Principal(user.user_name, user.role, user.agent_id, user.teams)  # type: ignore[arg-type]
+        return principal, (expires_at - utcnow()).total_seconds()
+
+    key = digest(token)
+    return _remembered(state, key, Principal, lookup)
 
 
 def _event_source(state: ApiState, secret: str) -> EventSource:
     """The key's source; looked up at most every 30 s per key (a dialer posts many batches)."""
+
+    def lookup(store: Store) -> tuple[EventSource, float] | None:
+        found = accounts.api_key_by_digest(store, key)
+        return None if found is None else (EventSource(found.key_name), 30.0)
+
     key = digest(secret)
-    cached = state.tokens.get(key)
-    if isinstance(cached, EventSource):
-        return cached
-    with state.session() as ws:
-        found = accounts.api_key_by_digest(ws.store, key)
-    if found is None:
+    source = _remembered(state, key, EventSource, lookup)
+    if source is None:
         raise ApiError(401, "unknown or revoked API key", headers=_CHALLENGE)
-    source = EventSource(found.key_name)
-    state.tokens.put(key, source, 30.0)
     return source
 
 
