@@ -200,10 +200,14 @@ class KpiCompiler:
         source = SOURCES[kpi.source]
         if source.per_period:
             return None
-        if kpi.source not in self._columns:
-            self._columns[kpi.source] = list(source.columns())
-        columns = self._columns[kpi.source]
+        columns = self._source_columns(kpi.source)
         return rollups.covering(kpi, columns, time, dimensions, self.catalog.settings)
+
+    def _source_columns(self, name: str) -> list[str]:
+        """A source's column names, computed once per compiler (an unbound Ibis build)."""
+        if name not in self._columns:
+            self._columns[name] = list(SOURCES[name].columns())
+        return self._columns[name]
 
     def _monthly(
         self, kpi: SimpleKpi, time: str, query: KpiQuery, dimensions: list[Dimension]
@@ -213,11 +217,10 @@ class KpiCompiler:
         source = SOURCES[kpi.source]
         if query.grain != "month" or not query.whole_periods() or source.per_period:
             return None
-        if kpi.source not in self._columns:
-            self._columns[kpi.source] = list(source.columns())
         where = [(self.catalog.dimension(name), len(v)) for name, v in query.where.items()]
+        columns = self._source_columns(kpi.source)
         return rollups.monthly_covering(
-            kpi, self._columns[kpi.source], time, dimensions, where, self.catalog.settings
+            kpi, columns, time, dimensions, where, self.catalog.settings
         )
 
     def _value(self, kpi_id: str, table: ir.Table) -> ir.Value:
