@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 import callkpi
+from callkpi.metrics.query import KpiQuery
 
 JAN = (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 
@@ -93,9 +94,51 @@ def test_costs_are_split_across_lead_sources_only_when_a_query_reads_the_source(
         "A": pytest.approx(900.0), "B": pytest.approx(300.0),
     }  # fmt: skip
     compiler = ws.compiler
-    from callkpi.metrics.query import KpiQuery
-
     split = "source_share"
     assert split not in compiler.compile(KpiQuery.build("cost", by="campaign")).sql
     assert split in compiler.compile(KpiQuery.build("cost", by="source")).sql
     assert split in compiler.compile(KpiQuery.build("cost", where={"source": "web"})).sql
+
+
+def test_cost_lines_of_one_period_and_rule_share_their_allocation() -> None:
+    """Costs are merged by campaign, category, kind, rule and period before being spread, and
+    shares are worked out once per period and rule: each line must still land where it would
+    alone. A: 3 calls, 1 lead; B: 1 call, 3 leads, all on 01-10."""
+    ws = workspace("by_calls")  # s: 1200 software, shared by calls over January
+    shared = {"campaign_id": None, "kind": "indirect"}
+    ws.append(
+        "costs",
+        [
+            # same period and rule as s: merged with it, A 3/4 and B 1/4 of 1200 + 400
+            {**shared, "cost_id": "s2", "period_start": JAN[0], "period_end": JAN[1],
+             "category": "software", "amount": 400.0, "allocation": "by_calls"},
+            # same period, other rule: A 1/4 and B 3/4 of 800
+            {**shared, "cost_id": "t", "period_start": JAN[0], "period_end": JAN[1],
+             "category": "telecom", "amount": 800.0, "allocation": "by_leads"},
+            # same rule, a period without calls: stays unallocated, the others are not
+            {**shared, "cost_id": "late", "period_start": dt.date(2026, 1, 20),
+             "period_end": JAN[1], "category": "software", "amount": 300.0,
+             "allocation": "by_calls"},
+        ],
+    )  # fmt: skip
+    ws.rebuild_rollups()
+    for use_rollups in (True, False):  # the rollups' drivers, then the detail tables'
+
+        def cost(
+            by: list[str], use_rollups: bool = use_rollups, **period: str
+        ) -> dict[tuple[str | None, ...], float]:
+            query = KpiQuery.build(["cost"], by=by, **period)
+            rows = ws.run(query, rollups=use_rollups).records()
+            return {tuple(r[d] for d in by): r["cost"] for r in rows}
+
+        assert cost(["campaign", "cost_category"]) == {
+            ("A", "software"): pytest.approx(1200.0),
+            ("A", "telecom"): pytest.approx(200.0),
+            ("B", "software"): pytest.approx(400.0),
+            ("B", "telecom"): pytest.approx(600.0),
+            (None, "software"): pytest.approx(300.0),
+        }
+        assert cost(["campaign"], start="2026-01-01", end="2026-01-07") == {
+            ("A",): pytest.approx(1400 / 31 * 7),
+            ("B",): pytest.approx(1000 / 31 * 7),
+        }
