@@ -65,6 +65,8 @@ SLICINGS: dict[str, dict[str, Any]] = {
         "by": ["campaign"], "grain": "month", "where": {"campaign": ["C01", "C03"]},
     },
     "month-total": {"grain": "month", "start": "2025-02-01"},
+    # whole months, no grain: the monthly mirrors of the agent rollups answer
+    "team-whole-quarter": {"by": ["team"], "start": "2025-04-01", "end": "2025-06-30"},
 }  # fmt: skip
 
 
@@ -89,7 +91,7 @@ def test_the_campaign_kpis_by_month_read_only_rollups(demo_on: Opener) -> None:
     kpis += ["revenue_per_customer", "cost_per_sale", "lead_conversion_rate"]
     plan = compiler.compile(KpiQuery.build(kpis, by="campaign", grain="month"), rollups=True).plan
     readers = {line.split(": ")[1].split(" ")[0] for line in plan if not line.startswith("costs")}
-    assert readers <= {*rollups.ROLLUPS, rollups.MONTHLY_TABLE}, plan
+    assert readers <= {*rollups.ROLLUPS, *MIRROR_NAMES, rollups.MONTHLY_TABLE}, plan
     # distinct customers (cac, revenue per customer) from the monthly counts, not per contact
     assert f"{rollups.MONTHLY_TABLE} (acquired_customers)" in "\n".join(plan)
     assert f"{rollups.MONTHLY_TABLE} (buying_customers)" in "\n".join(plan)
@@ -124,6 +126,35 @@ def test_what_rollups_cannot_answer_reads_the_detail(kpi: str, slicing: dict[str
 
 
 MONTHLY_READ = rollups.MONTHLY_TABLE
+MIRROR_NAMES = [mirror.name for mirror in rollups.MIRRORS.values()]
+
+
+@pytest.mark.parametrize(
+    ("slicing", "calls_reader"),
+    [
+        ({"by": "agent", "grain": "month"}, "rollup_calls_monthly"),
+        ({"by": "team", "grain": "quarter", "start": "2025-04-01"}, "rollup_calls_monthly"),
+        ({"by": "agent", "start": "2025-04-01", "end": "2025-04-30"}, "rollup_calls_monthly"),
+        ({"by": "agent"}, "rollup_calls_monthly"),  # all time: whole months
+        # part of a month, or periods that cut months: the daily rollup
+        ({"by": "agent", "grain": "month", "start": "2025-04-02"}, "rollup_calls"),
+        ({"by": "agent", "end": "2025-04-29"}, "rollup_calls"),
+        ({"by": "agent", "grain": "week"}, "rollup_calls"),
+        ({"by": "agent", "grain": "day"}, "rollup_calls"),
+        # not by agent: the campaign rollup is smaller still, and kept
+        ({"by": "campaign", "grain": "month"}, "rollup_campaign_calls"),
+    ],
+)  # fmt: skip
+def test_monthly_mirrors_answer_whole_months_only(
+    slicing: dict[str, Any], calls_reader: str
+) -> None:
+    from callkpi.metrics.catalog import load_catalog
+
+    query = KpiQuery.build(["calls", "revenue"], **slicing)
+    plan = "\n".join(KpiCompiler(load_catalog()).compile(query, rollups=True).plan)
+    assert f": {calls_reader} (calls)" in plan, plan
+    orders_reader = calls_reader.replace("calls", "orders")
+    assert f": {orders_reader} (revenue)" in plan, plan
 
 
 @pytest.mark.parametrize(
@@ -192,6 +223,7 @@ def _rollup_rows(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
     """Every rollup's rows, sorted, sums rounded (the order of additions may differ)."""
     found = {}
     tables = {name: table.columns for name, table in rollups.ROLLUPS.items()}
+    tables |= {mirror.name: mirror.columns for mirror in rollups.MIRRORS.values()}
     tables[rollups.MONTHLY_TABLE] = list(rollups.MONTHLY_COLUMNS)
     for name, table_columns in tables.items():
         columns = ", ".join(f'"{c}"' for c in table_columns)

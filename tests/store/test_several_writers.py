@@ -84,11 +84,11 @@ def meanwhile(store: Store, other: Callable[[], None]) -> threading.Thread:
 def rollup_rows(store: Store) -> dict[str, list[tuple]]:
     """Every rollup's rows, sorted; sums to 9 decimals (their order of addition varies)."""
     found = {}
-    for name, rollup in rollups.ROLLUPS.items():
+    for rollup in [*rollups.ROLLUPS.values(), *rollups.MIRRORS.values()]:
         columns = ", ".join(f'"{c}"' for c in rollup.columns)
-        rows = store.rows(f'SELECT {columns} FROM "{name}"')
+        rows = store.rows(f'SELECT {columns} FROM "{rollup.name}"')
         rounded = [tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in rows]
-        found[name] = sorted(rounded, key=repr)
+        found[rollup.name] = sorted(rounded, key=repr)
     return found
 
 

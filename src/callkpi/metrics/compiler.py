@@ -159,7 +159,10 @@ class KpiCompiler:
             rollup: Rollup | None = None
             if context.rollups:
                 rollup = self._monthly(kpi, time, query, dimensions)
-                rollup = rollup or self._rollup(kpi, time, sliced)
+                daily = None if rollup else self._rollup(kpi, time, sliced)
+                if daily is not None and query.whole_months():
+                    daily = rollups.monthly_mirror(daily)
+                rollup = rollup or daily
             groups.setdefault((kpi.source, time, rollup), []).append(kpi)
         for (source, time, rollup), kpis in groups.items():
             read = rollup.name if rollup else "detail"

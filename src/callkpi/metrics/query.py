@@ -64,6 +64,7 @@ class KpiQuery:
             self.start is not None,
             self.end is not None,
             self.whole_periods(),
+            self.whole_months(),
         )
 
     def whole_periods(self) -> bool:
@@ -73,6 +74,17 @@ class KpiQuery:
             return False
         return all(
             first_of_period(day, self.grain)
+            for day in (self.start, self.end and self.end + dt.timedelta(days=1))
+            if day is not None
+        )
+
+    def whole_months(self) -> bool:
+        """Is every period asked made of whole calendar months (grain month, quarter, year or
+        all, bounds on month boundaries)? Monthly rollups then answer exactly."""
+        if self.grain not in ("all", "month", "quarter", "year"):
+            return False
+        return all(
+            first_of_period(day, "month")
             for day in (self.start, self.end and self.end + dt.timedelta(days=1))
             if day is not None
         )

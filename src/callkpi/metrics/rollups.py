@@ -18,6 +18,7 @@ ratios, derived KPIs and intervals are computed as before. Anything else reads t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import json
@@ -37,6 +38,7 @@ from callkpi.metrics.periods import default_spine
 from callkpi.metrics.sources import SOURCES, Context, TableSet
 from callkpi.store.rollups import (
     DAYS_TABLE,
+    MIRRORS,
     MONTHLY,
     MONTHLY_KEYS,
     MONTHLY_TABLE,
@@ -150,6 +152,19 @@ ROLLUP_SOURCES: tuple[RollupSource, ...] = (
 )  # fmt: skip
 
 
+#: The monthly mirrors, read in place of their daily rollup by queries of whole months.
+MIRROR_SOURCES: dict[str, RollupSource] = {
+    source.name: dataclasses.replace(source, table=MIRRORS[source.name])
+    for source in ROLLUP_SOURCES
+    if source.name in MIRRORS
+}
+
+
+def monthly_mirror(rollup: RollupSource) -> RollupSource:
+    """The rollup's monthly mirror if it has one (for a query of whole months), else itself."""
+    return MIRROR_SOURCES.get(rollup.name, rollup)
+
+
 # -- building ---------------------------------------------------------------------------------
 def build_select(rollup: RollupSource, days: bool) -> ir.Table:
     """The rollup's rows from the detail tables: every day, or the days in DAYS_TABLE."""
@@ -179,6 +194,24 @@ def _listed_months(base: str) -> ir.Table:
     listed = ibis.table({"rollup": "string", "day": "date"}, name=DAYS_TABLE)
     listed = listed.filter(listed.rollup == base)
     return listed.select(month=_month(listed.day)).distinct()
+
+
+def build_mirror(rollup: RollupTable, months: bool) -> ir.Table:
+    """A daily rollup summed by month (`day` its first day): every month, or the months of
+    its days listed in DAYS_TABLE."""
+    base = TableSet()[rollup.name]
+    base = base.mutate(__month=_month(base.day))
+    if months:
+        listed = _listed_months(rollup.name).month
+        # the range on `day` itself lets the engine skip the other months' blocks
+        after_last = (listed.max() + ibis.interval(months=1)).cast("date")
+        base = base.filter(
+            base["__month"].isin(listed), base.day >= listed.min(), base.day < after_last
+        )
+    keys = {"day": base["__month"]} | {k: base[k] for k, _ in rollup.keys}
+    return base.group_by(**keys).aggregate(
+        n=base.n.sum().cast("int64"), **{m: base[m].sum() for m in rollup.measures}
+    )
 
 
 def build_monthly(monthly: MonthlyDistinct, months: bool) -> ir.Table:
@@ -226,7 +259,15 @@ def compile_all(dialect: str) -> str:
         }
         for m in MONTHLY.values()
     }
-    document = {"rollups": statements, "monthly": monthly}
+    mirrors = {
+        name: {
+            "full": to_sql(build_mirror(ROLLUPS[name], months=False), dialect),
+            "months": to_sql(build_mirror(ROLLUPS[name], months=True), dialect),
+            "touched": to_sql(_listed_months(name), dialect),
+        }
+        for name in MIRRORS
+    }
+    document = {"rollups": statements, "monthly": monthly, "mirrors": mirrors}
     return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 

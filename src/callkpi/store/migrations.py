@@ -203,6 +203,13 @@ def _migration_9(con: Connection) -> None:
     create_tables(con)
 
 
+def _migration_10(con: Connection) -> None:
+    """Monthly mirrors of the agent-keyed rollups (ADR 8): `migrate` then rebuilds them."""
+    from callkpi.store.rollups import create_tables
+
+    create_tables(con)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_1,
     _migration_2,
@@ -213,5 +220,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 ]
 LATEST_VERSION = len(MIGRATIONS)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # base imports the migrations, which import this module
     from callkpi.store.base import Params, Store
 
 #: The migrations that create rollup tables (the store rebuilds the rollups right after).
-ROLLUPS_MIGRATIONS = (5, 7, 9)
+ROLLUPS_MIGRATIONS = (5, 7, 9, 10)
 DAYS_TABLE = "_callkpi_rollup_days"
 STATE_TABLE = "rollup_state"
 #: Days marked by writers that defer their refresh (the server's live events): recomputed by
@@ -176,6 +176,19 @@ ROLLUPS: dict[str, RollupTable] = {
 }
 
 
+def _monthly_mirror(rollup: RollupTable) -> RollupTable:
+    return RollupTable(f"{rollup.name}_monthly", rollup.keys, rollup.measures)
+
+
+#: Monthly mirrors of the daily rollups keyed by agent (ADR 8 addendum): the same columns and
+#: sums, one row per month (`day` is its first day) instead of per day. A query of whole
+#: months reads 20-30 times fewer rows (rollup_calls holds 8M rows at 100M calls). Built
+#: from the daily rollup, refreshed for the months of the days refreshed.
+MIRRORS: dict[str, RollupTable] = {
+    name: _monthly_mirror(ROLLUPS[name]) for name in ("rollup_calls", "rollup_orders")
+}
+
+
 @dataclass(frozen=True)
 class MonthlyDistinct:
     """Distinct counts per calendar month, from a contact-keyed daily rollup.
@@ -230,8 +243,9 @@ def create_pending_tables(con: Any) -> None:
 
 
 def create_tables(con: Any) -> None:
-    """Migration 5: the rollup tables and their state (empty: built by `rebuild`)."""
-    for rollup in ROLLUPS.values():
+    """Migrations 5, 9 and 10: the rollup tables, their monthly mirrors and their state
+    (empty: built by `rebuild`)."""
+    for rollup in [*ROLLUPS.values(), *MIRRORS.values()]:
         con.execute(rollup.create_sql())
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (definition VARCHAR, built_at TIMESTAMP)"
@@ -252,6 +266,13 @@ def _sql_text(dialect: str) -> str:
 def compiled(dialect: str) -> dict[str, dict[str, str]]:
     """Per rollup: `full` (every day) and `days` (the days listed in DAYS_TABLE) SELECTs."""
     return dict(json.loads(_sql_text(dialect))["rollups"])
+
+
+@functools.cache
+def compiled_mirrors(dialect: str) -> dict[str, dict[str, str]]:
+    """Per mirrored daily rollup: `full` (every month), `months` (the months of its days
+    listed in DAYS_TABLE) and `touched` (those months) SELECTs."""
+    return dict(json.loads(_sql_text(dialect))["mirrors"])
 
 
 @functools.cache
@@ -295,6 +316,11 @@ def rebuild(store: Store) -> dict[str, int]:
         store.execute(f'DELETE FROM "{name}"')
         store.execute(_insert(rollup, statements[name]["full"]))
         counts[name] = store.row_count(name)
+    for name, select in compiled_mirrors(store.dialect).items():
+        mirror = MIRRORS[name]
+        store.execute(f'DELETE FROM "{mirror.name}"')
+        store.execute(_insert(mirror, select["full"]))
+        counts[mirror.name] = store.row_count(mirror.name)
     store.execute(f"DELETE FROM {MONTHLY_TABLE}")
     for select in compiled_monthly(store.dialect).values():
         store.execute(_insert_monthly(select["full"]))
@@ -317,6 +343,19 @@ def _insert(rollup: RollupTable, select: str) -> str:
 def _insert_monthly(select: str) -> str:
     columns = ", ".join(f'"{c}"' for c in MONTHLY_COLUMNS)
     return f'INSERT INTO "{MONTHLY_TABLE}" ({columns}) SELECT {columns} FROM ({select}) AS r'
+
+
+def _refresh_mirrors(store: Store, refreshed: set[str]) -> None:
+    """Recompute the months of the days just refreshed in the mirrored rollups."""
+    for name, select in compiled_mirrors(store.dialect).items():
+        if name not in refreshed:
+            continue
+        mirror = MIRRORS[name]
+        store.execute(
+            f'DELETE FROM "{mirror.name}" WHERE day IN '
+            f"(SELECT month FROM ({select['touched']}) AS touched)"
+        )
+        store.execute(_insert(mirror, select["months"]))
 
 
 def _refresh_monthly(store: Store, refreshed: set[str]) -> None:
@@ -375,6 +414,7 @@ def refresh(store: Store) -> int:
             f"(SELECT day FROM {DAYS_TABLE} WHERE rollup = '{name}')"
         )
         store.execute(_insert(ROLLUPS[name], statements[name]["days"]))
+    _refresh_mirrors(store, pending)
     _refresh_monthly(store, pending)
     store.execute(f"DELETE FROM {DAYS_TABLE}")
     return total

@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from callkpi.metrics.model import Settings
-from callkpi.store.rollups import MONTHLY_KEYS, MONTHLY_TABLE, ROLLUPS
+from callkpi.store.rollups import MIRRORS, MONTHLY_KEYS, MONTHLY_TABLE, ROLLUPS
 from callkpi.store.schema import CALENDAR, TABLES
 
 
@@ -21,7 +21,7 @@ class TableSet:
             name: ibis.table(table.ibis_schema(), name=name) for name, table in TABLES.items()
         }
         self._tables["calendar"] = ibis.table(CALENDAR.ibis_schema(), name="calendar")
-        for rollup in ROLLUPS.values():
+        for rollup in [*ROLLUPS.values(), *MIRRORS.values()]:
             schema = {"day": "date", **dict(rollup.keys), "n": "int64"}
             schema |= {m: "float64" for m in rollup.measures}
             self._tables[rollup.name] = ibis.table(schema, name=rollup.name)
