@@ -53,6 +53,7 @@ def test_every_command_has_help() -> None:
     runner = CliRunner()
     for command in (
         "kpi",
+        "explain",
         "catalog",
         "dimensions",
         "import",

@@ -25,11 +25,12 @@ from callkpi.errors import (
 if TYPE_CHECKING:
     from callkpi.metrics.query import KpiQuery
     from callkpi.metrics.result import KpiResult
-    from callkpi.workspace import Workspace, open
+    from callkpi.workspace import Explanation, Workspace, open
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Explanation": "callkpi.workspace",
     "KpiQuery": "callkpi.metrics.query",
     "KpiResult": "callkpi.metrics.result",
     "Workspace": "callkpi.workspace",
@@ -47,6 +48,7 @@ __all__ = [
     "CallkpiError",
     "CatalogError",
     "DataImportError",
+    "Explanation",
     "KpiQuery",
     "KpiResult",
     "QueryError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ import pyarrow as pa
 
 from callkpi.metrics.cache import SqlCache, default_cache_dir
 from callkpi.metrics.catalog import Catalog, default_catalog_text, load_catalog
-from callkpi.metrics.model import CompiledQuery
+from callkpi.metrics.model import CompiledQuery, ModelPart
 from callkpi.metrics.models import fill_model_column
 from callkpi.metrics.query import KpiQuery
 from callkpi.metrics.result import KpiResult
@@ -22,6 +23,27 @@ from callkpi.store.loading import append_rows
 
 if TYPE_CHECKING:
     from callkpi.metrics.compiler import KpiCompiler
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A query's plan (what answers each group of KPIs: a rollup or the detail tables), its
+    SQL with named placeholders, and the values bound to them (`KpiQuery.parameters()`).
+    `models` are the statements that fetch the rows of model KPIs (reduced in Python)."""
+
+    plan: tuple[str, ...]
+    sql: str
+    parameters: dict[str, str]
+    models: tuple[ModelPart, ...] = ()
+
+    def text(self) -> str:
+        """The plan as SQL comments, then the SQL (then each model KPI's, after a `;`)."""
+        statements = ["\n".join([*(f"-- {line}" for line in self.plan), self.sql])]
+        statements += [
+            f"-- {part.kpi}: the rows that {part.function} reduces per group\n{part.sql}"
+            for part in self.models
+        ]
+        return ";\n\n".join(statements)
 
 
 class Workspace:
@@ -127,12 +149,17 @@ class Workspace:
     def explain(self, kpis: Sequence[str] | str, **kwargs: Any) -> str:
         """The SQL a query runs (filter values and dates appear as named placeholders),
         after comment lines saying what answers each group of KPIs: a rollup or detail."""
+        return self.explain_query(KpiQuery.build(kpis, **kwargs)).text()
+
+    def explain_query(self, query: KpiQuery) -> Explanation:
+        """What `run(query)` would send to the store, without running it: the plan, the SQL
+        in this store's dialect and the values bound to its placeholders."""
         use_rollups = rollups.fresh(self.store)
-        query = KpiQuery.build(kpis, **kwargs)
         compiled = self.compiler.compile(query, pretty=True, rollups=use_rollups)
-        state = "" if use_rollups else " (rollups stale: run `callkpi rollup rebuild`)"
-        lines = [f"-- {line}{state if 'detail' in line else ''}" for line in compiled.plan]
-        return "\n".join([*lines, compiled.sql])
+        stale = not use_rollups and self.rollups_kept()
+        note = " (rollups stale: run `callkpi rollup rebuild`)" if stale else ""
+        plan = tuple(f"{line}{note if 'detail' in line else ''}" for line in compiled.plan)
+        return Explanation(plan, compiled.sql, query.parameters(), compiled.models)
 
     # -- data -----------------------------------------------------------------------------
     def append(self, table: str, rows: Sequence[Mapping[str, Any]] | pa.Table) -> int:

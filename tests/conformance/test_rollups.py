@@ -331,6 +331,15 @@ def test_stale_rollups_are_not_read_until_rebuilt(open_empty: Opener) -> None:
     assert ws.kpis("calls").table["calls"].to_pylist() == [11]
 
 
+def test_explain_on_spark_gives_no_rebuild_advice(open_empty: Opener) -> None:
+    """Spark keeps no rollups: reading the detail is not a sign of stale ones."""
+    ws = open_empty("spark")
+    explained = ws.explain_query(KpiQuery.build("calls", by="campaign", start="2026-01-01"))
+    assert explained.plan == ("calls by started_at: detail (calls)",)
+    assert ":period_start" in explained.sql  # Spark SQL's placeholders
+    assert explained.parameters == {"period_start": "2026-01-01"}
+
+
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
 def test_the_rollup_sql_the_store_ships_is_current(dialect: str) -> None:
     from callkpi.metrics.rollups import SQL_DIR, compile_all

@@ -12,8 +12,12 @@ import typer
 from rich.table import Table
 
 from callkpi.cli.common import (
+    ByOption,
+    FromOption,
     LangArg,
     OutputFormat,
+    ToOption,
+    WhereOption,
     clean_errors,
     db_location,
     lang_of,
@@ -27,14 +31,6 @@ analyze_app = typer.Typer(
     help="Funnels, time in pipeline stages, acquisition cohorts.", no_args_is_help=True
 )
 
-ByOption = Annotated[
-    list[str] | None, typer.Option("--by", help="Dimension to split by (repeatable).")
-]
-FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")]
-WhereOption = Annotated[
-    list[str] | None, typer.Option("--where", help="Filter DIM=VALUE (repeatable).")
-]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 

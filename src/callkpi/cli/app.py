@@ -11,13 +11,20 @@ import typer
 
 from callkpi.cli.analyze import analyze_app
 from callkpi.cli.common import (
+    ByOption,
+    FromOption,
+    GrainOption,
+    KpisArg,
     LangArg,
     OutputFormat,
     TableOrJson,
+    TextOrJson,
+    ToOption,
+    WhereOption,
     clean_errors,
     db_location,
+    kpi_query,
     lang_of,
-    parse_where,
     state,
     stdout,
 )
@@ -53,23 +60,12 @@ def main_options(
 
 @app.command("kpi")
 def kpi_command(
-    kpis: Annotated[list[str], typer.Argument(help="KPI ids (see `callkpi catalog`).")],
-    by: Annotated[
-        list[str] | None, typer.Option("--by", help="Dimension to split by (repeatable).")
-    ] = None,
-    grain: Annotated[
-        str, typer.Option("--grain", help="day, week, month, quarter, year or all.")
-    ] = "all",
-    start: Annotated[
-        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", help="Filter DIM=VALUE (repeatable; same DIM twice = either)."),
-    ] = None,
+    kpis: KpisArg,
+    by: ByOption = None,
+    grain: GrainOption = "all",
+    start: FromOption = None,
+    end: ToOption = None,
+    where: WhereOption = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
         OutputFormat.table
     ),
@@ -83,12 +79,12 @@ def kpi_command(
 ) -> None:
     """Compute KPIs by dimension and period."""
     with clean_errors():
-        filters = parse_where(where or [])
+        query = kpi_query(kpis, by, grain, start, end, where)
         from callkpi.cli.render import result_csv, result_json, result_table
         from callkpi.workspace import open as open_workspace
 
         with open_workspace(db_location(), read_only=True) as ws:
-            result = ws.kpis(kpis, by=by or [], grain=grain, start=start, end=end, where=filters)
+            result = ws.run(query)
             if output is OutputFormat.json:
                 sys.stdout.write(result_json(result, details) + "\n")
             elif output is OutputFormat.csv:
@@ -101,6 +97,54 @@ def kpi_command(
                     stdout.print(word("no_rows", language))
                 else:
                     stdout.print(result_table(result, ws.catalog, language))
+
+
+@app.command("explain")
+def explain_command(
+    kpis: KpisArg,
+    by: ByOption = None,
+    grain: GrainOption = "all",
+    start: FromOption = None,
+    end: ToOption = None,
+    where: WhereOption = None,
+    plan_only: Annotated[
+        bool,
+        typer.Option("--plan", help="Only the plan: what answers each group of KPIs."),
+    ] = False,
+    output: Annotated[
+        TextOrJson,
+        typer.Option(
+            "--format",
+            help='text, or json: {"plan": [...], "sql": "...", "parameters": {...}, "models": '
+            "[...]} with the values bound to the placeholders.",
+        ),
+    ] = TextOrJson.text,
+) -> None:
+    """Show the SQL `callkpi kpi` runs for these KPIs and options, without running it.
+
+    First the plan, one line per group of KPIs: the rollup that answers it, or `detail` (the
+    detail tables). Then the SQL in the store's dialect, with filter values and dates as named
+    placeholders ($period_start on DuckDB, %(period_start)s on PostgreSQL, :period_start on
+    Spark): --format json gives their values (the period ends before period_end_exclusive, the
+    day after --to). A model KPI (a Kaplan-Meier median) adds a statement, whose rows are
+    reduced in Python."""
+    import dataclasses
+    import json
+
+    with clean_errors():
+        query = kpi_query(kpis, by, grain, start, end, where)
+        from callkpi.workspace import open as open_workspace
+
+        with open_workspace(db_location(), read_only=True) as ws:
+            explanation = ws.explain_query(query)
+    if output is TextOrJson.json:
+        fields = dataclasses.asdict(explanation)
+        shown = {"plan": fields["plan"]} if plan_only else fields
+        sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
+    elif plan_only:
+        sys.stdout.write("".join(f"{line}\n" for line in explanation.plan))
+    else:
+        sys.stdout.write(explanation.text() + "\n")
 
 
 @app.command("dimensions")
