@@ -82,7 +82,8 @@ def test_explain_json_gives_the_sql_and_its_bound_values(small_db: str) -> None:
     )  # fmt: skip
     assert code == 0
     explained = json.loads(out)
-    assert explained["plan"] == ["calls by started_at: rollup_calls (calls)"]
+    # January whole: the monthly mirror of the agent rollup (team is reached through agent)
+    assert explained["plan"] == ["calls by started_at: rollup_calls_monthly (calls)"]
     assert explained["models"] == []
     assert explained["parameters"] == {
         "where_0_0": "C1",
