@@ -203,11 +203,11 @@ def build_mirror(rollup: RollupTable, months: bool) -> ir.Table:
     base = base.mutate(__month=_month(base.day))
     if months:
         listed = _listed_months(rollup.name).month
-        # the range on `day` itself lets the engine skip the other months' blocks
-        after_last = (listed.max() + ibis.interval(months=1)).cast("date")
-        base = base.filter(
-            base["__month"].isin(listed), base.day >= listed.min(), base.day < after_last
-        )
+        # a range of dates on `day` itself lets the engine skip the other months' blocks (the
+        # last day from the calendar: date + interval would compare as timestamps)
+        calendar = TableSet()["calendar"]
+        last = calendar.filter(calendar.month_start == listed.max()).day.max()
+        base = base.filter(base["__month"].isin(listed), base.day >= listed.min(), base.day <= last)
     keys = {"day": base["__month"]} | {k: base[k] for k, _ in rollup.keys}
     return base.group_by(**keys).aggregate(
         n=base.n.sum().cast("int64"), **{m: base[m].sum() for m in rollup.measures}
