@@ -8,12 +8,14 @@ destinations:
   there (by rowid), then the rollups are refreshed and the ledger row written before COMMIT.
 - `Staged`, a server store (PostgreSQL, Spark; ADR 5 and 7): the same SQL runs on a scratch
   DuckDB file whose tables start empty. After the load it receives from the store the
-  referenced rows (campaigns, agents) the file names, so the reference checks are the same;
-  after the sorting out, the stored rows of the keys it keeps, so an update takes from them
-  the columns the file does not have (as in place). Then one store transaction writes the
-  kept rows with `Store.upsert_arrow` (stored rows of the same key go), the referenced rows
-  `create_missing` made, the rollup days and the ledger row with its rejects. Nothing
-  reaches the store before that transaction: a refused import leaves it untouched.
+  referenced rows (campaigns, agents) the file names, so the reference checks are the same.
+  Then one store transaction, under the table's lock (`loading.lock_rows`: another import
+  of the table waits for its commit), receives the stored rows of the keys it keeps (an
+  update takes from them the columns the file does not have, as in place, and is counted as
+  one) and writes the kept rows with `Store.upsert_arrow` (stored rows of the same key go),
+  the referenced rows `create_missing` made, the rollup days and the ledger row with its
+  rejects. Nothing reaches the store before that transaction: a refused import leaves it
+  untouched. Two imports of the same keys at once thus write and count each key once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from callkpi.ingest.rules import REFERENCES, q
 from callkpi.store import Store, rollups, schema
 from callkpi.store.base import first_line
 from callkpi.store.duckdb_backend import connect
-from callkpi.store.loading import stored_count, stored_rows
+from callkpi.store.loading import lock_rows, stored_count, stored_rows
 from callkpi.store.migrations import create_table_sql
 
 
@@ -59,10 +61,15 @@ class InPlace:
         return 0
 
     def commit(
-        self, spec: schema.Table, created: dict[str, list[str]], ledger: Callable[[], None]
+        self,
+        spec: schema.Table,
+        present: list[str],
+        created: dict[str, list[str]],
+        ledger: Callable[[int], None],
     ) -> None:
+        """The scan's transaction is the store's: no update to add (`stored_updates`)."""
         rollups.refresh(self.store)
-        ledger()
+        ledger(0)
         self.con.execute("COMMIT")
 
     def close(self) -> None:
@@ -97,7 +104,8 @@ class Staged:
     def stored_updates(self, spec: schema.Table, present: list[str]) -> int:
         """The kept keys the store already holds: those rows are updates. Each kept row takes
         the columns the file does not have from the stored row (any one, if the store holds
-        several with its key, which the upsert then replaces all)."""
+        several with its key, which the upsert then replaces all). `commit` calls it under the
+        table's lock; unlocked, for a dry run's report, another writer may change it."""
         keys = ", ".join(q(k) for k in spec.key)
         kept = self.con.sql(f"SELECT {keys} FROM {q(spec.name)}").to_arrow_table()
         absent = [c for c in spec.column_names if c not in present]
@@ -124,18 +132,26 @@ class Staged:
             self.con.unregister(name)
 
     def commit(
-        self, spec: schema.Table, created: dict[str, list[str]], ledger: Callable[[], None]
+        self,
+        spec: schema.Table,
+        present: list[str],
+        created: dict[str, list[str]],
+        ledger: Callable[[int], None],
     ) -> None:
-        """One store transaction: created referenced rows, the kept rows, rollups, ledger."""
-        rows = self.con.sql(f"SELECT * FROM {q(spec.name)}").to_arrow_table()
-        self.con.execute("ROLLBACK")  # the scratch database has done its work
+        """One store transaction under the table's lock: the stored rows of the kept keys
+        (`stored_updates`, whose count `ledger` receives), created referenced rows, the kept
+        rows, rollups, then `ledger`."""
         with self._server(f"write to {spec.name}"), self.store.transaction():
+            lock_rows(self.store, spec.name)
+            stored = self.stored_updates(spec, present)
+            rows = self.con.sql(f"SELECT * FROM {q(spec.name)}").to_arrow_table()
+            self.con.execute("ROLLBACK")  # the scratch database has done its work
             for target, ids in created.items():
                 column = schema.table(target).key[0]
                 self.store.insert_arrow(target, pa.table({column: pa.array(ids, pa.string())}))
             self.store.upsert_arrow(spec.name, rows)
             rollups.refresh(self.store)
-            ledger()
+            ledger(stored)
 
     def close(self) -> None:
         """Close and remove the scratch database (a retry in another encoding starts anew)."""

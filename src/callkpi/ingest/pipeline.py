@@ -207,14 +207,13 @@ def _transaction(
         report, created = _sort(
             con, spec, profile, source, scan, loaded, broken, references, options
         )
-        stored = target.stored_updates(spec, scan.present)
-        report.inserted, report.updated = report.inserted - stored, report.updated + stored
         digest = extras["file_sha256"]
         assert isinstance(digest, FileHash)
         report.file_sha256 = digest.hexdigest()
         report.ignored_columns = list(extras["ignored_columns"])  # type: ignore[call-overload]
         report.notes = list(extras["notes"])  # type: ignore[call-overload]
         if options.dry_run or (options.mode == "atomic" and report.rejected):
+            _count_stored(report, target.stored_updates(spec, scan.present))  # as of now
             con.execute("ROLLBACK")
             if not options.dry_run:
                 first = report.first_refusal
@@ -226,7 +225,12 @@ def _transaction(
                 raise error
             return report
         report.import_id = uuid.uuid4().hex
-        target.commit(spec, created, lambda: _ledger(target.store, report, started, options.user))
+
+        def ledger(stored: int) -> None:  # in the write transaction, the stored updates known
+            _count_stored(report, stored)
+            _ledger(target.store, report, started, options.user)
+
+        target.commit(spec, scan.present, created, ledger)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
@@ -290,6 +294,12 @@ def _sort(
     )
     report.first_refusal = first
     return report, done.created_ids
+
+
+def _count_stored(report: ImportReport, stored: int) -> None:
+    """`stored` kept rows replace rows the store holds (a staged import counts them apart):
+    updates, not inserts."""
+    report.inserted, report.updated = report.inserted - stored, report.updated + stored
 
 
 def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str | None) -> None:
