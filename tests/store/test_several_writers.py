@@ -215,10 +215,10 @@ def test_two_writers_of_one_new_target_leave_one_row(
     assert [t.target for t in list_targets(pg.store)] == [12.0]  # the last writer's
 
 
-def calls_file(folder: Path, name: str, ids: range) -> Path:
-    """A canonical calls file of calls n<i> (campaign C1, a sale each)."""
+def calls_file(folder: Path, name: str, ids: range, campaign: str = "C1") -> Path:
+    """A canonical calls file of calls n<i> (of `campaign`, a sale each)."""
     path = folder / name
-    lines = [f"n{i},C1,2026-03-02 10:00:00,sale,60" for i in ids]
+    lines = [f"n{i},{campaign},2026-03-02 10:00:00,sale,60" for i in ids]
     path.write_text("call_id,campaign_id,started_at,outcome,talk_s\n" + "\n".join(lines) + "\n")
     return path
 
@@ -235,6 +235,23 @@ def assert_imports_true(ws: Workspace, expected: dict[str, tuple[int, int]]) -> 
         assert read == inserted + updated + rejected + duplicates
 
 
+def before_the_write(
+    monkeypatch: pytest.MonkeyPatch, store: Store, other: Callable[[], ImportReport]
+) -> list[ImportReport]:
+    """Run the import `other` (on another store) to its end when `store` first opens a
+    transaction (an import's: the one that writes its outcome); returns [its report]."""
+    reports: list[ImportReport] = []
+    transaction = store.transaction
+
+    def the_other_import_first() -> object:
+        if not reports:
+            reports.append(other())
+        return transaction()
+
+    monkeypatch.setattr(store, "transaction", the_other_import_first)
+    return reports
+
+
 def test_an_import_counts_the_keys_another_import_wrote_after_it_looked(
     pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,20 +262,31 @@ def test_an_import_counts_the_keys_another_import_wrote_after_it_looked(
         calls_file(tmp_path, "a.csv", range(6)),
         calls_file(tmp_path, "b.csv", range(3, 9)),
     )
-    reports: list[ImportReport] = []
-    transaction = a.transaction
-
-    def the_other_import_first() -> object:
-        if not reports:  # the first write of `a` is its import's
-            reports.append(import_file(b, "calls", second))
-        return transaction()
-
-    monkeypatch.setattr(a, "transaction", the_other_import_first)
+    other = before_the_write(monkeypatch, a, lambda: import_file(b, "calls", second))
     report = import_file(a, "calls", first)
     assert_imports_true(pg, {"b.csv": (6, 0), "a.csv": (3, 3)})
-    assert (reports[0].inserted, reports[0].updated) == (6, 0)
+    assert (other[0].inserted, other[0].updated) == (6, 0)
     assert (report.inserted, report.updated) == (3, 3)
     assert_rollups_exact(pg)
+
+
+def test_two_imports_creating_the_same_missing_campaign_create_it_once(
+    pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`create_missing` decides before the write which campaigns are missing: another import
+    may have created one since, and it must not be stored (nor counted) twice."""
+    a, b = two
+    first = calls_file(tmp_path, "a.csv", range(3), campaign="C9")
+    second = calls_file(tmp_path, "b.csv", range(3, 6), campaign="C9")
+    other = before_the_write(
+        monkeypatch, a, lambda: import_file(b, "calls", second, create_missing=True)
+    )
+    report = import_file(a, "calls", first, create_missing=True)
+    assert pg.store.rows("SELECT campaign_id FROM campaigns WHERE campaign_id = 'C9'") == [("C9",)]
+    created = dict(pg.store.rows("SELECT file_name, created_missing FROM imports"))
+    assert created == {"b.csv": 1, "a.csv": 0}
+    assert (other[0].created, report.created) == ({"campaigns": 1}, {})
+    assert_imports_true(pg, {"b.csv": (3, 0), "a.csv": (3, 0)})
 
 
 def test_two_imports_of_the_same_keys_at_once_write_and_count_each_key_once(

@@ -13,9 +13,10 @@ destinations:
   of the table waits for its commit), receives the stored rows of the keys it keeps (an
   update takes from them the columns the file does not have, as in place, and is counted as
   one) and writes the kept rows with `Store.upsert_arrow` (stored rows of the same key go),
-  the referenced rows `create_missing` made, the rollup days and the ledger row with its
-  rejects. Nothing reaches the store before that transaction: a refused import leaves it
-  untouched. Two imports of the same keys at once thus write and count each key once.
+  the referenced rows `create_missing` made that are still missing (under their tables'
+  locks too), the rollup days and the ledger row with its rejects. Nothing reaches the
+  store before that transaction: a refused import leaves it untouched. Two imports of the
+  same keys at once thus write and count each key, and each created id, once.
 """
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ class InPlace:
         spec: schema.Table,
         present: list[str],
         created: dict[str, list[str]],
-        ledger: Callable[[int], None],
+        ledger: Callable[[int, dict[str, list[str]]], None],
     ) -> None:
-        """The scan's transaction is the store's: no update to add (`stored_updates`)."""
+        """The scan's transaction is the store's: no update to add (`stored_updates`), and
+        the referenced rows are created in it."""
         rollups.refresh(self.store)
-        ledger(0)
+        ledger(0, created)
         self.con.execute("COMMIT")
 
     def close(self) -> None:
@@ -136,22 +138,33 @@ class Staged:
         spec: schema.Table,
         present: list[str],
         created: dict[str, list[str]],
-        ledger: Callable[[int], None],
+        ledger: Callable[[int, dict[str, list[str]]], None],
     ) -> None:
-        """One store transaction under the table's lock: the stored rows of the kept keys
-        (`stored_updates`, whose count `ledger` receives), created referenced rows, the kept
-        rows, rollups, then `ledger`."""
+        """One store transaction under the locks of the table and of the referenced tables
+        `create_missing` adds to: the stored rows of the kept keys (`stored_updates`), the
+        referenced ids still missing, the kept rows, rollups, then `ledger` with the number
+        of updates and the ids created."""
         with self._server(f"write to {spec.name}"), self.store.transaction():
-            lock_rows(self.store, spec.name)
+            for name in sorted({spec.name, *created}):  # one order: no two imports wait in a cycle
+                lock_rows(self.store, name)
             stored = self.stored_updates(spec, present)
             rows = self.con.sql(f"SELECT * FROM {q(spec.name)}").to_arrow_table()
             self.con.execute("ROLLBACK")  # the scratch database has done its work
-            for target, ids in created.items():
-                column = schema.table(target).key[0]
-                self.store.insert_arrow(target, pa.table({column: pa.array(ids, pa.string())}))
+            made = {target: self._create(target, ids) for target, ids in created.items()}
             self.store.upsert_arrow(spec.name, rows)
             rollups.refresh(self.store)
-            ledger(stored)
+            ledger(stored, made)
+
+    def _create(self, target: str, ids: list[str]) -> list[str]:
+        """Store the referenced rows of `ids` that are still missing (another import may have
+        made some since the scan decided); returns those."""
+        column = schema.table(target).key[0]
+        wanted = pa.table({column: pa.array(ids, pa.string())})
+        found = set(stored_rows(self.store, target, wanted, [column])[column].to_pylist())
+        missing = [i for i in ids if i not in found]
+        if missing:
+            self.store.insert_arrow(target, pa.table({column: pa.array(missing, pa.string())}))
+        return missing
 
     def close(self) -> None:
         """Close and remove the scratch database (a retry in another encoding starts anew)."""

@@ -226,8 +226,9 @@ def _transaction(
             return report
         report.import_id = uuid.uuid4().hex
 
-        def ledger(stored: int) -> None:  # in the write transaction, the stored updates known
+        def ledger(stored: int, made: dict[str, list[str]]) -> None:  # in the write transaction
             _count_stored(report, stored)
+            _count_created(report, made)
             _ledger(target.store, report, started, options.user)
 
         target.commit(spec, scan.present, created, ledger)
@@ -289,9 +290,8 @@ def _sort(
         file_format=source.kind,
         encoding=source.encoding if source.kind == "csv" else None,
         source_timezone=options.zone,
-        created=done.created,
-        created_ids={table: ids[:20] for table, ids in done.created_ids.items()},
     )
+    _count_created(report, done.created_ids)
     report.first_refusal = first
     return report, done.created_ids
 
@@ -300,6 +300,12 @@ def _count_stored(report: ImportReport, stored: int) -> None:
     """`stored` kept rows replace rows the store holds (a staged import counts them apart):
     updates, not inserts."""
     report.inserted, report.updated = report.inserted - stored, report.updated + stored
+
+
+def _count_created(report: ImportReport, created: dict[str, list[str]]) -> None:
+    """The referenced rows `create_missing` made: how many per table, and the first ids."""
+    report.created = {table: len(ids) for table, ids in created.items() if ids}
+    report.created_ids = {table: ids[:20] for table, ids in created.items() if ids}
 
 
 def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str | None) -> None:
