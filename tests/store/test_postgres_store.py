@@ -21,6 +21,7 @@ from callkpi.store.postgres_backend import PostgresStore
 from callkpi.store.schema import CALENDAR, TABLES
 from tests.conformance.compare import differences
 from tests.postgres_server import PostgresServer
+from tests.store.wrapped import migrate_through
 
 
 @pytest.fixture
@@ -81,6 +82,31 @@ def test_writers_find_rows_by_index_not_by_scanning(
     duckdb_store.close()
 
 
+class _Wrapped:
+    """A psycopg connection behind a wrapper of another module (a pool, a tracing proxy)."""
+
+    def __init__(self, con: psycopg.Connection) -> None:
+        self.con = con
+
+    def execute(self, sql: str, parameters: object = None) -> object:
+        return self.con.execute(sql, parameters)  # type: ignore[arg-type]
+
+
+def test_migrations_index_postgresql_by_its_dialect_not_its_driver(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch, opened: Callable[..., Store]
+) -> None:
+    """The runner tells every migration the store's dialect: migration 8 indexes a
+    PostgreSQL store reached through a wrapped connection."""
+    from callkpi.store import postgres_backend
+
+    seen = migrate_through(monkeypatch, postgres_backend, _Wrapped)
+    store = opened(postgres_server.create_database())
+    assert seen == ["postgres"]
+    indexes = {row[0] for row in store.rows("SELECT indexname FROM pg_indexes")}
+    assert "calls_call_id_idx" in indexes
+    assert "call_events_call_id_idx" in indexes
+
+
 def test_reopening_does_not_migrate_again(postgres_url: str, opened: Callable[..., Store]) -> None:
     open_store(postgres_url).close()
     store = opened(postgres_url)
@@ -134,7 +160,7 @@ def test_a_foreign_database_is_refused_untouched(postgres_server: PostgresServer
 def test_read_only_upgrades_an_older_schema_then_refuses_writes(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, opened: Callable[..., Store]
 ) -> None:
-    def add_notes(con: object) -> None:  # a next version of the schema
+    def add_notes(con: object, dialect: str) -> None:  # a next version of the schema
         con.execute("CREATE TABLE notes (text VARCHAR)")  # type: ignore[attr-defined]
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, add_notes])

@@ -14,6 +14,8 @@ import pyarrow as pa
 import pytest
 
 import callkpi
+from callkpi.ingest import import_file
+from callkpi.ingest.report import ImportReport
 from callkpi.store import rollups
 from callkpi.store.base import Store
 from callkpi.store.events import EVENT_SCHEMA, write_events
@@ -211,6 +213,108 @@ def test_two_writers_of_one_new_target_leave_one_row(
         )
     other.join()
     assert [t.target for t in list_targets(pg.store)] == [12.0]  # the last writer's
+
+
+def calls_file(folder: Path, name: str, ids: range, campaign: str = "C1") -> Path:
+    """A canonical calls file of calls n<i> (of `campaign`, a sale each)."""
+    path = folder / name
+    lines = [f"n{i},{campaign},2026-03-02 10:00:00,sale,60" for i in ids]
+    path.write_text("call_id,campaign_id,started_at,outcome,talk_s\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def assert_imports_true(ws: Workspace, expected: dict[str, tuple[int, int]]) -> None:
+    """One row per call; each ledger row adds up and has the (inserted, updated) expected
+    for its file."""
+    assert ws.store.scalar("SELECT count(*) - count(DISTINCT call_id) FROM calls") == 0
+    ledger = ws.store.rows(
+        "SELECT file_name, rows_read, inserted, updated, rejected, duplicates FROM imports"
+    )
+    assert {name: (inserted, updated) for name, _, inserted, updated, _, _ in ledger} == expected
+    for _, read, inserted, updated, rejected, duplicates in ledger:
+        assert read == inserted + updated + rejected + duplicates
+
+
+def before_the_write(
+    monkeypatch: pytest.MonkeyPatch, store: Store, other: Callable[[], ImportReport]
+) -> list[ImportReport]:
+    """Run the import `other` (on another store) to its end when `store` first opens a
+    transaction (an import's: the one that writes its outcome); returns [its report]."""
+    reports: list[ImportReport] = []
+    transaction = store.transaction
+
+    def the_other_import_first() -> object:
+        if not reports:
+            reports.append(other())
+        return transaction()
+
+    monkeypatch.setattr(store, "transaction", the_other_import_first)
+    return reports
+
+
+def test_an_import_counts_the_keys_another_import_wrote_after_it_looked(
+    pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both imports sort their rows out before either writes: the one writing last replaces
+    the other's rows, so those are updates, not inserts."""
+    a, b = two
+    first, second = (
+        calls_file(tmp_path, "a.csv", range(6)),
+        calls_file(tmp_path, "b.csv", range(3, 9)),
+    )
+    other = before_the_write(monkeypatch, a, lambda: import_file(b, "calls", second))
+    report = import_file(a, "calls", first)
+    assert_imports_true(pg, {"b.csv": (6, 0), "a.csv": (3, 3)})
+    assert (other[0].inserted, other[0].updated) == (6, 0)
+    assert (report.inserted, report.updated) == (3, 3)
+    assert_rollups_exact(pg)
+
+
+def test_two_imports_creating_the_same_missing_campaign_create_it_once(
+    pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`create_missing` decides before the write which campaigns are missing: another import
+    may have created one since, and it must not be stored (nor counted) twice."""
+    a, b = two
+    first = calls_file(tmp_path, "a.csv", range(3), campaign="C9")
+    second = calls_file(tmp_path, "b.csv", range(3, 6), campaign="C9")
+    other = before_the_write(
+        monkeypatch, a, lambda: import_file(b, "calls", second, create_missing=True)
+    )
+    report = import_file(a, "calls", first, create_missing=True)
+    assert pg.store.rows("SELECT campaign_id FROM campaigns WHERE campaign_id = 'C9'") == [("C9",)]
+    created = dict(pg.store.rows("SELECT file_name, created_missing FROM imports"))
+    assert created == {"b.csv": 1, "a.csv": 0}
+    assert (other[0].created, report.created) == ({"campaigns": 1}, {})
+    assert_imports_true(pg, {"b.csv": (3, 0), "a.csv": (3, 0)})
+
+
+def test_two_imports_of_the_same_keys_at_once_write_and_count_each_key_once(
+    pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second import reaches its write while the first one's is open: it must wait, then
+    replace the first one's rows (not add a second copy) and count them as updates."""
+    a, b = two
+    first, second = (
+        calls_file(tmp_path, "a.csv", range(6)),
+        calls_file(tmp_path, "b.csv", range(3, 9)),
+    )
+    refresh = rollups.refresh
+    others: list[threading.Thread] = []
+    reports: list[ImportReport] = []
+
+    def refresh_while_the_other_imports(store: Store) -> int:
+        if store is a and not others:  # inside the first import's write transaction
+            others.append(meanwhile(a, lambda: reports.append(import_file(b, "calls", second))))
+        return refresh(store)
+
+    monkeypatch.setattr(rollups, "refresh", refresh_while_the_other_imports)
+    report = import_file(a, "calls", first)
+    others[0].join()
+    assert_imports_true(pg, {"a.csv": (6, 0), "b.csv": (3, 3)})
+    assert (report.inserted, report.updated) == (6, 0)
+    assert (reports[0].inserted, reports[0].updated) == (3, 3)
+    assert_rollups_exact(pg)
 
 
 @pytest.mark.parametrize("backend", ["duckdb", "postgres"])

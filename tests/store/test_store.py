@@ -14,6 +14,7 @@ from callkpi.errors import StoreError
 from callkpi.store import open_store
 from callkpi.store.migrations import LATEST_VERSION
 from callkpi.store.schema import TABLES
+from tests.store.wrapped import migrate_through
 
 
 def test_a_new_store_has_every_canonical_table_with_its_columns(tmp_path: Path) -> None:
@@ -126,7 +127,7 @@ def test_an_older_store_opened_read_only_is_upgraded_first(
     path = tmp_path / "old.duckdb"
     open_store(path).close()  # a store of the current version
 
-    def add_notes(con: object) -> None:  # a next version of the schema
+    def add_notes(con: object, dialect: str) -> None:  # a next version of the schema
         con.execute("CREATE TABLE notes (text VARCHAR)")  # type: ignore[attr-defined]
 
     newer = [*migrations.MIGRATIONS, add_notes]
@@ -135,6 +136,34 @@ def test_an_older_store_opened_read_only_is_upgraded_first(
     assert reader.read_only
     assert reader.schema_version() == len(newer)
     assert reader.row_count("notes") == 0
+
+
+class _LooksLikePsycopg:
+    """A DuckDB connection behind a wrapper whose module says psycopg: the migrations must
+    take the engine from the store's dialect, not from the connection's type."""
+
+    __module__ = "psycopg.connection"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def execute(self, sql: str, parameters: object = None) -> object:
+        return self.con.execute(sql, parameters if parameters is not None else [])
+
+
+def test_migrations_receive_the_dialect_and_duckdb_gets_no_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 8 indexes PostgreSQL only: a DuckDB store gets no index, whatever its
+    connection looks like, and every migration is told the store's dialect."""
+    from callkpi.store import duckdb_backend, migrations
+
+    seen = migrate_through(monkeypatch, duckdb_backend, _LooksLikePsycopg)
+    store = open_store(tmp_path / "s.duckdb")
+    assert seen == ["duckdb"]
+    assert store.schema_version() == len(migrations.MIGRATIONS)
+    assert store.scalar("SELECT count(*) FROM duckdb_indexes()") == 0
+    store.close()
 
 
 def test_small_reads_leave_no_result_open(tmp_path: Path) -> None:

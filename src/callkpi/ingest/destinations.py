@@ -8,12 +8,15 @@ destinations:
   there (by rowid), then the rollups are refreshed and the ledger row written before COMMIT.
 - `Staged`, a server store (PostgreSQL, Spark; ADR 5 and 7): the same SQL runs on a scratch
   DuckDB file whose tables start empty. After the load it receives from the store the
-  referenced rows (campaigns, agents) the file names, so the reference checks are the same;
-  after the sorting out, the stored rows of the keys it keeps, so an update takes from them
-  the columns the file does not have (as in place). Then one store transaction writes the
-  kept rows with `Store.upsert_arrow` (stored rows of the same key go), the referenced rows
-  `create_missing` made, the rollup days and the ledger row with its rejects. Nothing
-  reaches the store before that transaction: a refused import leaves it untouched.
+  referenced rows (campaigns, agents) the file names, so the reference checks are the same.
+  Then one store transaction, under the table's lock (`loading.lock_rows`: another import
+  of the table waits for its commit), receives the stored rows of the keys it keeps (an
+  update takes from them the columns the file does not have, as in place, and is counted as
+  one) and writes the kept rows with `Store.upsert_arrow` (stored rows of the same key go),
+  the referenced rows `create_missing` made that are still missing (under their tables'
+  locks too), the rollup days and the ledger row with its rejects. Nothing reaches the
+  store before that transaction: a refused import leaves it untouched. Two imports of the
+  same keys at once thus write and count each key, and each created id, once.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from callkpi.ingest.rules import REFERENCES, q
 from callkpi.store import Store, rollups, schema
 from callkpi.store.base import first_line
 from callkpi.store.duckdb_backend import connect
-from callkpi.store.loading import stored_count, stored_rows
+from callkpi.store.loading import lock_rows, stored_count, stored_rows
 from callkpi.store.migrations import create_table_sql
 
 
@@ -59,10 +62,16 @@ class InPlace:
         return 0
 
     def commit(
-        self, spec: schema.Table, created: dict[str, list[str]], ledger: Callable[[], None]
+        self,
+        spec: schema.Table,
+        present: list[str],
+        created: dict[str, list[str]],
+        ledger: Callable[[int, dict[str, list[str]]], None],
     ) -> None:
+        """The scan's transaction is the store's: no update to add (`stored_updates`), and
+        the referenced rows are created in it."""
         rollups.refresh(self.store)
-        ledger()
+        ledger(0, created)
         self.con.execute("COMMIT")
 
     def close(self) -> None:
@@ -97,7 +106,8 @@ class Staged:
     def stored_updates(self, spec: schema.Table, present: list[str]) -> int:
         """The kept keys the store already holds: those rows are updates. Each kept row takes
         the columns the file does not have from the stored row (any one, if the store holds
-        several with its key, which the upsert then replaces all)."""
+        several with its key, which the upsert then replaces all). `commit` calls it under the
+        table's lock; unlocked, for a dry run's report, another writer may change it."""
         keys = ", ".join(q(k) for k in spec.key)
         kept = self.con.sql(f"SELECT {keys} FROM {q(spec.name)}").to_arrow_table()
         absent = [c for c in spec.column_names if c not in present]
@@ -124,18 +134,37 @@ class Staged:
             self.con.unregister(name)
 
     def commit(
-        self, spec: schema.Table, created: dict[str, list[str]], ledger: Callable[[], None]
+        self,
+        spec: schema.Table,
+        present: list[str],
+        created: dict[str, list[str]],
+        ledger: Callable[[int, dict[str, list[str]]], None],
     ) -> None:
-        """One store transaction: created referenced rows, the kept rows, rollups, ledger."""
-        rows = self.con.sql(f"SELECT * FROM {q(spec.name)}").to_arrow_table()
-        self.con.execute("ROLLBACK")  # the scratch database has done its work
+        """One store transaction under the locks of the table and of the referenced tables
+        `create_missing` adds to: the stored rows of the kept keys (`stored_updates`), the
+        referenced ids still missing, the kept rows, rollups, then `ledger` with the number
+        of updates and the ids created."""
         with self._server(f"write to {spec.name}"), self.store.transaction():
-            for target, ids in created.items():
-                column = schema.table(target).key[0]
-                self.store.insert_arrow(target, pa.table({column: pa.array(ids, pa.string())}))
+            for name in sorted({spec.name, *created}):  # one order: no two imports wait in a cycle
+                lock_rows(self.store, name)
+            stored = self.stored_updates(spec, present)
+            rows = self.con.sql(f"SELECT * FROM {q(spec.name)}").to_arrow_table()
+            self.con.execute("ROLLBACK")  # the scratch database has done its work
+            made = {target: self._create(target, ids) for target, ids in created.items()}
             self.store.upsert_arrow(spec.name, rows)
             rollups.refresh(self.store)
-            ledger()
+            ledger(stored, made)
+
+    def _create(self, target: str, ids: list[str]) -> list[str]:
+        """Store the referenced rows of `ids` that are still missing (another import may have
+        made some since the scan decided); returns those."""
+        column = schema.table(target).key[0]
+        wanted = pa.table({column: pa.array(ids, pa.string())})
+        found = set(stored_rows(self.store, target, wanted, [column])[column].to_pylist())
+        missing = [i for i in ids if i not in found]
+        if missing:
+            self.store.insert_arrow(target, pa.table({column: pa.array(missing, pa.string())}))
+        return missing
 
     def close(self) -> None:
         """Close and remove the scratch database (a retry in another encoding starts anew)."""

@@ -207,14 +207,13 @@ def _transaction(
         report, created = _sort(
             con, spec, profile, source, scan, loaded, broken, references, options
         )
-        stored = target.stored_updates(spec, scan.present)
-        report.inserted, report.updated = report.inserted - stored, report.updated + stored
         digest = extras["file_sha256"]
         assert isinstance(digest, FileHash)
         report.file_sha256 = digest.hexdigest()
         report.ignored_columns = list(extras["ignored_columns"])  # type: ignore[call-overload]
         report.notes = list(extras["notes"])  # type: ignore[call-overload]
         if options.dry_run or (options.mode == "atomic" and report.rejected):
+            _count_stored(report, target.stored_updates(spec, scan.present))  # as of now
             con.execute("ROLLBACK")
             if not options.dry_run:
                 first = report.first_refusal
@@ -226,7 +225,13 @@ def _transaction(
                 raise error
             return report
         report.import_id = uuid.uuid4().hex
-        target.commit(spec, created, lambda: _ledger(target.store, report, started, options.user))
+
+        def ledger(stored: int, made: dict[str, list[str]]) -> None:  # in the write transaction
+            _count_stored(report, stored)
+            _count_created(report, made)
+            _ledger(target.store, report, started, options.user)
+
+        target.commit(spec, scan.present, created, ledger)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
@@ -285,11 +290,22 @@ def _sort(
         file_format=source.kind,
         encoding=source.encoding if source.kind == "csv" else None,
         source_timezone=options.zone,
-        created=done.created,
-        created_ids={table: ids[:20] for table, ids in done.created_ids.items()},
     )
+    _count_created(report, done.created_ids)
     report.first_refusal = first
     return report, done.created_ids
+
+
+def _count_stored(report: ImportReport, stored: int) -> None:
+    """`stored` kept rows replace rows the store holds (a staged import counts them apart):
+    updates, not inserts."""
+    report.inserted, report.updated = report.inserted - stored, report.updated + stored
+
+
+def _count_created(report: ImportReport, created: dict[str, list[str]]) -> None:
+    """The referenced rows `create_missing` made: how many per table, and the first ids."""
+    report.created = {table: len(ids) for table, ids in created.items() if ids}
+    report.created_ids = {table: ids[:20] for table, ids in created.items() if ids}
 
 
 def _ledger(store: Store, report: ImportReport, started: dt.datetime, user: str | None) -> None:

@@ -117,6 +117,7 @@ class OneWriterProcess:
 
 
 class _Migratable(Protocol):
+    dialect: str
     path: str
     read_only: bool
 
@@ -134,7 +135,8 @@ SCHEMA_VERSION_DDL = (
 
 
 def migrate(store: _Migratable, con: Connection, has_foreign_tables: bool, kind: str) -> None:
-    """Bring a store to the latest schema, one transaction per migration.
+    """Bring a store to the latest schema, one transaction per migration, each given `con`
+    and the store's dialect (never guessed from the connection: it may be wrapped).
 
     Refuses a newer schema (an older callkpi must not write it), a read-only store that
     needs an upgrade, and a database of `kind` that holds other tables but no callkpi schema.
@@ -155,7 +157,7 @@ def migrate(store: _Migratable, con: Connection, has_foreign_tables: bool, kind:
     for number, migration in enumerate(migrations.MIGRATIONS[version:], start=version + 1):
         with store.transaction():
             store.execute(SCHEMA_VERSION_DDL)
-            migration(con)
+            migration(con, store.dialect)
             store.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
     if any(version < number <= latest for number in rollups.ROLLUPS_MIGRATIONS):
         # derived data: computed from whatever the store holds (nothing, for a new one)

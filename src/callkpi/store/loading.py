@@ -116,14 +116,24 @@ def _keys(store: Store, table_name: str, keys: pa.Table) -> Iterator[tuple[str, 
         yield relation, _same("w", "t", table_name, keys.column_names)
 
 
+def lock_rows(store: Store, table_name: str) -> None:
+    """Until the current transaction ends, no other transaction replaces rows of `table_name`
+    by key (`upsert_with_sql`, an import): another writer of the same keys would find none of
+    this one's rows to delete, insert a second copy, and count the keys as new. Taken before
+    reading which keys are stored, it makes that reading true until the commit. Nothing on a
+    store one process writes at a time (`Store.lock`)."""
+    store.lock(f"callkpi.rows.{table_name}")
+
+
 def upsert_with_sql(store: Store, table_name: str, data: pa.Table) -> None:
     """`upsert_arrow` for the SQL stores (DuckDB, PostgreSQL), inside the caller's transaction:
-    the rows go to a temporary relation; the rollup days of the stored rows with their keys
-    are marked (those rows copied once, then read by every rollup's dependency query), those
-    rows deleted, the new ones inserted and their days marked (the caller then runs
-    `rollups.refresh`)."""
+    under the table's lock (`lock_rows`), the rows go to a temporary relation; the rollup days
+    of the stored rows with their keys are marked (those rows copied once, then read by every
+    rollup's dependency query), those rows deleted, the new ones inserted and their days
+    marked (the caller then runs `rollups.refresh`)."""
     table = canonical(table_name)
     data = conform(data, arrow_schema(table_name))
+    lock_rows(store, table_name)
     columns = ", ".join(f'"{c}"' for c in data.column_names)
     with store.temporary(data) as new:
         same = _same("n", f'"{table_name}"', table_name, table.key)

@@ -1,7 +1,9 @@
 """Forward-only schema migrations, recorded in the `schema_version` table.
 
-A migration is a function of a DB-API-like connection; each runs in its own transaction and
-records its number, so opening an old store upgrades it and opening a newer one is refused.
+A migration is a function of a DB-API-like connection and of the store's dialect
+(`Store.dialect`: "duckdb", "postgres"; the Spark store takes its schema from a DuckDB store
+that ran them); each runs in its own transaction and records its number, so opening an old
+store upgrades it and opening a newer one is refused.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ CREATE TABLE IF NOT EXISTS imports (
 """
 
 
-def _migration_1(con: Connection) -> None:
+def _migration_1(con: Connection, dialect: str) -> None:
     """Create every canonical table, the calendar and the imports ledger."""
     for table in TABLES.values():
         con.execute(create_table_sql(table))
@@ -62,7 +64,7 @@ IMPORTS_LEDGER_COLUMNS_2 = (
 )
 
 
-def _migration_2(con: Connection) -> None:
+def _migration_2(con: Connection, dialect: str) -> None:
     """Issue 3's ledger columns (IMPORTS_LEDGER_COLUMNS_2)."""
     for column, sql_type in IMPORTS_LEDGER_COLUMNS_2:
         con.execute(f"ALTER TABLE imports ADD COLUMN IF NOT EXISTS {column} {sql_type}")
@@ -75,7 +77,7 @@ ERASURES_SQL = (
 )
 
 
-def _migration_3(con: Connection) -> None:
+def _migration_3(con: Connection, dialect: str) -> None:
     """The erasure log (ERASURES_SQL)."""
     con.execute(ERASURES_SQL)
 
@@ -131,28 +133,28 @@ SERVER_TABLES_SQL = (
 )
 
 
-def _migration_4(con: Connection) -> None:
+def _migration_4(con: Connection, dialect: str) -> None:
     """Issue 5's server tables: users and teams, tokens, API keys, import rejects and
     live events (targets are a canonical table since migration 1)."""
     for sql in SERVER_TABLES_SQL:
         con.execute(sql)
 
 
-def _migration_5(con: Connection) -> None:
+def _migration_5(con: Connection, dialect: str) -> None:
     """Issue 6's daily rollups (ADR 8): their tables and state; `migrate` then builds them."""
     from callkpi.store.rollups import create_tables
 
     create_tables(con)
 
 
-def _migration_6(con: Connection) -> None:
+def _migration_6(con: Connection, dialect: str) -> None:
     """Pending rollup work of writers that defer it (the API server's live events)."""
     from callkpi.store.rollups import create_pending_tables
 
     create_pending_tables(con)
 
 
-def _migration_7(con: Connection) -> None:
+def _migration_7(con: Connection, dialect: str) -> None:
     """Monthly distinct counts of contacts (ADR 8 addendum): `migrate` then rebuilds the
     rollups, whose definition changed with them."""
     from callkpi.store.rollups import create_monthly_table
@@ -171,17 +173,13 @@ LOOKUP_COLUMNS = {
 }
 
 
-def _is_postgres(con: Connection) -> bool:
-    return type(con).__module__.split(".")[0] == "psycopg"
-
-
-def _migration_8(con: Connection) -> None:
+def _migration_8(con: Connection, dialect: str) -> None:
     """PostgreSQL only: B-tree indexes on each canonical table's key and time column and on
     the lookup columns. Without them every upsert, live event and rollup refresh scans whole
     tables (a 1000-event batch took 0.3-0.4 s at 1M calls, 0.02 s with an index on call_id).
     DuckDB needs none: it scans columns fast and prunes blocks by min/max, and an index would
     slow its bulk loads."""
-    if not _is_postgres(con):
+    if dialect != "postgres":
         return
     wanted: dict[str, list[tuple[str, ...]]] = {}
     for name, table in TABLES.items():
@@ -196,21 +194,24 @@ def _migration_8(con: Connection) -> None:
         con.execute(f'ANALYZE "{name}"')
 
 
-def _migration_9(con: Connection) -> None:
+def _migration_9(con: Connection, dialect: str) -> None:
     """A campaign-only orders rollup (ADR 8): `migrate` then rebuilds the rollups."""
     from callkpi.store.rollups import create_tables
 
     create_tables(con)
 
 
-def _migration_10(con: Connection) -> None:
+def _migration_10(con: Connection, dialect: str) -> None:
     """Monthly mirrors of the agent-keyed rollups (ADR 8): `migrate` then rebuilds them."""
     from callkpi.store.rollups import create_tables
 
     create_tables(con)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [
+#: A migration: the connection of the store it upgrades, and that store's dialect.
+Migration = Callable[[Connection, str], None]
+
+MIGRATIONS: list[Migration] = [
     _migration_1,
     _migration_2,
     _migration_3,

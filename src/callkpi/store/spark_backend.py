@@ -125,7 +125,8 @@ def reference_schema() -> tuple[dict[str, pa.Schema], pa.Table]:
     """Every table's Arrow schema, and the calendar's rows, at the latest migration.
 
     They are read from an in-memory DuckDB store that ran the migrations: the schema has one
-    definition (store/migrations.py), whatever the backend."""
+    definition (store/migrations.py), whatever the backend. (The migrations ran there for
+    the `duckdb` dialect: Parquet folders take no indexes either.)"""
     from callkpi.store.duckdb_backend import DuckDBStore
 
     store = DuckDBStore(":memory:")
