@@ -97,7 +97,8 @@ def main() -> int:
                 continue
             slow = timed(lambda q=query, w=ws: w.run(q, rollups=False), args.runs)
             print(f"| {calls:,} | {label} | {fast:.3f} | {slow:.3f} | {slow / fast:.0f}x |")
-        tables = [*rollups.ROLLUPS, rollups.MONTHLY_TABLE]
+        tables = [*rollups.ROLLUPS, *(m.name for m in rollups.MIRRORS.values())]
+        tables.append(rollups.MONTHLY_TABLE)
         sizes = {name: ws.store.row_count(name) for name in tables}
         writes.append((calls, event_batch(ws.store, calls), sizes))
         with ws.store.transaction():  # undone: the store stays as generated
