@@ -337,3 +337,30 @@ def test_an_event_after_the_end_of_its_call_rebuilds_the_row(
         (20.0, 20.0)
     ]
     assert_rollups_exact(ws)
+
+
+def test_an_event_batch_waits_for_an_import_of_the_same_call(
+    pg: Workspace, two: tuple[Store, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live call ends while an import holding that call is writing: the batch must wait
+    for the import (else each inserts a row for the call, the other's uncommitted one being
+    invisible), then replace the imported row with the one its events make."""
+    a, b = two
+    file = calls_file(tmp_path, "calls.csv", range(3))
+    refresh = rollups.refresh
+    others: list[threading.Thread] = []
+
+    def refresh_while_a_call_ends(store: Store) -> int:
+        if store is a and not others:  # inside the import's write transaction
+            batch = events(0, 1, 2, call=lambda i: "n1")
+            others.append(meanwhile(a, lambda: write_events(b, batch, defer_rollups=True)))
+        return refresh(store)
+
+    monkeypatch.setattr(rollups, "refresh", refresh_while_a_call_ends)
+    report = import_file(a, "calls", file)
+    others[0].join()
+    assert (report.inserted, report.updated) == (3, 0)
+    rows = pg.store.rows("SELECT call_id, talk_s FROM calls WHERE call_id LIKE 'n%' ORDER BY 1")
+    assert rows == [("n0", 60.0), ("n1", 20.0), ("n2", 60.0)]  # n1: the events' row, once
+    rollups.refresh_pending(pg.store)
+    assert_rollups_exact(pg)

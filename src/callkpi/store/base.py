@@ -63,10 +63,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # -- several writing processes (PostgreSQL; nothing to do on the others) -------------------
-    def lock(self, name: str, keys: str | None = None) -> None:
+    def lock(self, name: str, keys: str | None = None, *, shared: bool = False) -> None:
         """Until the current transaction ends, no other transaction of any process holds the
         lock `name` (or, with `keys`, a SELECT of one column: the lock on each of its values);
-        waits for it. Call inside a transaction."""
+        waits for it. `shared` (without `keys`): any number of transactions may hold `name`
+        shared at once, none while another holds it exclusively. Call inside a transaction."""
         ...
 
     def move_rows(self, source: str, target: str) -> None:
@@ -101,7 +102,7 @@ class OneWriterProcess:
 
     execute: Any  # the backend's own
 
-    def lock(self, name: str, keys: str | None = None) -> None:
+    def lock(self, name: str, keys: str | None = None, *, shared: bool = False) -> None:
         return None
 
     def move_rows(self, source: str, target: str) -> None:

@@ -10,7 +10,9 @@ than a day, so only the last day of events is read. An event that arrives after 
 Several processes may write events at once (API servers on PostgreSQL): a batch holds the
 lock of each of its calls (`Store.lock`) from before its insert to its commit, so the row of a
 call is built by one batch at a time, from every event committed before it. Events go in
-event_id order, so two batches sharing event ids never wait for each other in a cycle.
+event_id order, so two batches sharing event ids never wait for each other in a cycle. Batches
+hold the `calls` rows lock shared (`loading.lock_rows`), which an import holds exclusively: a
+batch and an import never replace the same call's row at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pyarrow as pa
 from callkpi.store import rollups
 from callkpi.store.base import Store
 from callkpi.store.changes import LIVE
+from callkpi.store.loading import lock_rows
 
 EVENT_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("event_id", pa.string()),
@@ -130,6 +133,9 @@ def write_events(store: Store, events: pa.Table, *, defer_rollups: bool = False)
         for table in (_STAGING, _ENDED, _COMPLETED, _LATE):
             store.execute(f"DELETE FROM {table}")
         store.insert_arrow(_STAGING, events.cast(EVENT_SCHEMA))
+        # Imports replace call rows under the table's lock: a batch waits for them (and they
+        # for it), else an import and a batch writing one call would both insert its row.
+        lock_rows(store, "calls", shared=True)
         store.lock(CALL_LOCK, f"SELECT call_id FROM {_STAGING}")
         inserted = store.rows(
             f"INSERT INTO call_events ({names}) SELECT {names} FROM {_STAGING} "

@@ -116,13 +116,15 @@ def _keys(store: Store, table_name: str, keys: pa.Table) -> Iterator[tuple[str, 
         yield relation, _same("w", "t", table_name, keys.column_names)
 
 
-def lock_rows(store: Store, table_name: str) -> None:
+def lock_rows(store: Store, table_name: str, *, shared: bool = False) -> None:
     """Until the current transaction ends, no other transaction replaces rows of `table_name`
     by key (`upsert_with_sql`, an import): another writer of the same keys would find none of
     this one's rows to delete, insert a second copy, and count the keys as new. Taken before
-    reading which keys are stored, it makes that reading true until the commit. Nothing on a
-    store one process writes at a time (`Store.lock`)."""
-    store.lock(f"callkpi.rows.{table_name}")
+    reading which keys are stored, it makes that reading true until the commit. `shared` is
+    for writers that lock their own keys as well (live events, per call): they run together,
+    but never while an import replaces rows. Nothing on a store one process writes at a time
+    (`Store.lock`)."""
+    store.lock(f"callkpi.rows.{table_name}", shared=shared)
 
 
 def upsert_with_sql(store: Store, table_name: str, data: pa.Table) -> None:

@@ -218,16 +218,19 @@ class PostgresStore:
         self._con.close()
 
     # -- several writing processes ------------------------------------------------------------
-    def lock(self, name: str, keys: str | None = None) -> None:
-        """A transaction-scoped advisory lock: on `name` (a 64-bit key), or on (`name`, each
-        value of `keys`) (two 32-bit keys, taken in one statement in key order, so that two
-        writers never wait for each other in a cycle). Values may share a lock by hash: more
-        waiting, never less."""
+    def lock(self, name: str, keys: str | None = None, *, shared: bool = False) -> None:
+        """A transaction-scoped advisory lock: on `name` (a 64-bit key; `shared` or not), or
+        on (`name`, each value of `keys`) (two 32-bit keys, taken in one statement in key
+        order, so that two writers never wait for each other in a cycle). Values may share a
+        lock by hash: more waiting, never less."""
         digest = hashlib.sha256(name.encode("utf-8")).digest()
         if keys is None:
             key = int.from_bytes(digest[:8], "big", signed=True)
-            self._con.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            self._con.execute(f"SELECT {function}(%s)", [key])
             return
+        if shared:
+            raise ValueError("a shared lock is taken on a name, not on keys")
         space = int.from_bytes(digest[:4], "big", signed=True)
         self._con.execute(
             "SELECT count(pg_advisory_xact_lock(%s, k)) FROM (SELECT DISTINCT "
