@@ -82,6 +82,38 @@ def test_writers_find_rows_by_index_not_by_scanning(
     duckdb_store.close()
 
 
+def test_a_bulk_load_leaves_the_planner_fresh_statistics(
+    postgres_url: str, opened: Callable[..., Store]
+) -> None:
+    """A table loaded in bulk is analyzed after the commit (autovacuum would take up to a
+    minute, while the planner took 1M calls for the few rows it had seen and scanned them);
+    a small write, or a load rolled back, is left to autovacuum."""
+    store = opened(postgres_url)
+
+    def planned() -> float:
+        return float(store.scalar("SELECT reltuples FROM pg_class WHERE relname = 'calls'"))
+
+    def calls(first: int, count: int) -> pa.Table:
+        at = dt.datetime(2026, 3, 2, 10)
+        ids = [f"b{i}" for i in range(first, first + count)]
+        return pa.table({"call_id": ids, "started_at": [at] * count})
+
+    before = planned()
+    store.insert_arrow("calls", calls(0, 10))  # outside a transaction, small
+    assert planned() == before
+    with pytest.raises(RuntimeError), store.transaction():
+        store.insert_arrow("calls", calls(10, 3000))
+        raise RuntimeError("rolled back")
+    assert planned() == before
+    with store.transaction():
+        store.insert_arrow("calls", calls(10, 3000))
+        assert planned() == before  # not before the commit
+    assert planned() == 3010
+    with store.transaction():  # an upsert (an import): 1200 rows, more than a tenth
+        store.upsert_arrow("calls", calls(2000, 1200))
+    assert planned() == 3200
+
+
 class _Wrapped:
     """A psycopg connection behind a wrapper of another module (a pool, a tracing proxy)."""
 

@@ -42,6 +42,11 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "timestamptz": pa.timestamp("us", tz="UTC"),
 }
 _COPY_BATCH_ROWS = 65_536
+#: Temporary tables of callkpi are named so (`temporary`, the writers' scratch tables): no
+#: statistics to keep for them.
+_TEMPORARY_PREFIX = "_callkpi_"
+#: A bulk load of fewer rows leaves the planner's statistics to autovacuum.
+_ANALYZE_MIN_ROWS = 1_000
 # One advisory lock key for callkpi's migrations, so two processes never migrate at once.
 _MIGRATION_LOCK = 0x63616C6C6B7069  # "callkpi"
 # Sessions in UTC (timestamps are stored naive in UTC) and READ COMMITTED, whatever the
@@ -79,6 +84,8 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
         self._con.adapters.register_loader("numeric", FloatLoader)
+        self._written: dict[str, int] = {}
+        self._depth = 0
         try:
             self._migrate()
         except BaseException:
@@ -131,6 +138,7 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
         forked._con.adapters.register_loader("numeric", FloatLoader)
+        forked._written, forked._depth = {}, 0
         if self.read_only:
             forked._con.execute("SET default_transaction_read_only = on")
         return forked
@@ -174,9 +182,46 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing; a transaction inside another is a savepoint."""
-        with self._con.transaction():
-            yield
+        """All or nothing; a transaction inside another is a savepoint. After the outermost
+        commits, the tables it loaded in bulk get fresh planner statistics (`_analyze`)."""
+        self._depth += 1
+        try:
+            with self._con.transaction():
+                yield
+        except BaseException:
+            if self._depth == 1:
+                self._written.clear()
+            raise
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self._analyze()
+
+    def _loaded(self, table: str, rows: int) -> None:
+        """Count rows written in bulk to a stored table (outside a transaction: analyze now)."""
+        if table.startswith(_TEMPORARY_PREFIX):
+            return
+        self._written[table] = self._written.get(table, 0) + rows
+        if self._depth == 0:
+            self._analyze()
+
+    def _analyze(self) -> None:
+        """ANALYZE each table loaded with at least `_ANALYZE_MIN_ROWS` rows and a tenth of what
+        the planner thought it held. Autovacuum would do it, but up to a minute later: until
+        then the planner takes a table of a few rows for what it was before the load, and
+        scans instead of using the indexes (a 1000-event batch took 0.28 s on a store
+        generated with 1M calls, 0.016 s after ANALYZE)."""
+        written, self._written = self._written, {}
+        for table, rows in written.items():
+            if rows < _ANALYZE_MIN_ROWS:
+                continue
+            planned = self.scalar(
+                "SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)", [f'"{table}"']
+            )
+            if planned is None:
+                continue
+            if rows >= 0.1 * max(float(planned), 0.0):
+                self._con.execute(f'ANALYZE "{table}"')
 
     def insert_arrow(self, table: str, data: pa.Table) -> int:
         """Append an Arrow table with COPY (CSV text written by Arrow, no Python per row)."""
@@ -190,18 +235,20 @@ class PostgresStore:
                 buffer = io.BytesIO()
                 pa_csv.write_csv(batch, buffer, options)
                 copy.write(buffer.getbuffer())
+        self._loaded(table, data.num_rows)
         return data.num_rows
 
     def upsert_arrow(self, table: str, data: pa.Table) -> None:
         """Write rows of a canonical table; stored rows with their keys go (rollups marked).
         Call inside a transaction: the rows are COPied to a temporary table first."""
         upsert_with_sql(self, table, data)
+        self._loaded(table, data.num_rows)
 
     @contextlib.contextmanager
     def temporary(self, data: pa.Table) -> Iterator[str]:
         """A TEMP table of this session holding the Arrow table (COPY), dropped after the
         block (inside a transaction that fails, the rollback drops it)."""
-        name = f"_callkpi_tmp_{uuid.uuid4().hex}"
+        name = f"{_TEMPORARY_PREFIX}tmp_{uuid.uuid4().hex}"
         columns = ", ".join(f'"{f.name}" {sql_type(f.type)}' for f in data.schema)
         self._con.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
         try:
