@@ -159,10 +159,7 @@ class KpiCompiler:
             rollup: Rollup | None = None
             if context.rollups:
                 rollup = self._monthly(kpi, time, query, dimensions)
-                daily = None if rollup else self._rollup(kpi, time, sliced)
-                if daily is not None and query.whole_months():
-                    daily = rollups.monthly_mirror(daily)
-                rollup = rollup or daily
+                rollup = rollup or self._rollup(kpi, time, sliced, query.whole_months())
             groups.setdefault((kpi.source, time, rollup), []).append(kpi)
         for (source, time, rollup), kpis in groups.items():
             read = rollup.name if rollup else "detail"
@@ -197,14 +194,16 @@ class KpiCompiler:
         return self._final(combined, query)
 
     def _rollup(
-        self, kpi: SimpleKpi, time: str, dimensions: list[Dimension]
+        self, kpi: SimpleKpi, time: str, dimensions: list[Dimension], whole_months: bool
     ) -> RollupSource | None:
-        """The daily rollup that answers this KPI exactly, or None (read the detail)."""
+        """The daily rollup that answers this KPI exactly (its monthly mirror, if it has one,
+        for a query of whole months), or None (read the detail)."""
         source = SOURCES[kpi.source]
         if source.per_period:
             return None
         columns = self._source_columns(kpi.source)
-        return rollups.covering(kpi, columns, time, dimensions, self.catalog.settings)
+        daily = rollups.covering(kpi, columns, time, dimensions, self.catalog.settings)
+        return rollups.monthly_mirror(daily) if daily and whole_months else daily
 
     def _source_columns(self, name: str) -> list[str]:
         """A source's column names, computed once per compiler (an unbound Ibis build)."""

@@ -63,28 +63,24 @@ class KpiQuery:
             tuple((name, len(values)) for name, values in self.where.items()),
             self.start is not None,
             self.end is not None,
-            self.whole_periods(),
+            # the only alignment the compiler reads (ADR 8): monthly rollups answer whole
+            # months; at grain month it is `whole_periods()`, the monthly distinct counts' test
             self.whole_months(),
         )
 
     def whole_periods(self) -> bool:
-        """Do the start and end (when given) fall on the grain's period boundaries? Some
-        rollups answer whole months only, so the SQL depends on it."""
-        if self.grain == "all":
-            return False
-        return all(
-            first_of_period(day, self.grain)
-            for day in (self.start, self.end and self.end + dt.timedelta(days=1))
-            if day is not None
-        )
+        """Do the start and end (when given) fall on the grain's period boundaries?"""
+        return self.grain != "all" and self._bounds_start(self.grain)
 
     def whole_months(self) -> bool:
         """Is every period asked made of whole calendar months (grain month, quarter, year or
         all, bounds on month boundaries)? Monthly rollups then answer exactly."""
-        if self.grain not in ("all", "month", "quarter", "year"):
-            return False
+        return self.grain in ("all", "month", "quarter", "year") and self._bounds_start("month")
+
+    def _bounds_start(self, grain: str) -> bool:
+        """Do the start and the day after the end (when given) each begin a `grain` period?"""
         return all(
-            first_of_period(day, "month")
+            first_of_period(day, grain)
             for day in (self.start, self.end and self.end + dt.timedelta(days=1))
             if day is not None
         )

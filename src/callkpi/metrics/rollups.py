@@ -199,13 +199,14 @@ def _listed_months(base: str) -> ir.Table:
 def build_mirror(rollup: RollupTable, months: bool) -> ir.Table:
     """A daily rollup summed by month (`day` its first day): every month, or the months of
     its days listed in DAYS_TABLE."""
-    base = TableSet()[rollup.name]
+    tables = TableSet()
+    base = tables[rollup.name]
     base = base.mutate(__month=_month(base.day))
     if months:
         listed = _listed_months(rollup.name).month
         # a range of dates on `day` itself lets the engine skip the other months' blocks (the
         # last day from the calendar: date + interval would compare as timestamps)
-        calendar = TableSet()["calendar"]
+        calendar = tables["calendar"]
         last = calendar.filter(calendar.month_start == listed.max()).day.max()
         base = base.filter(base["__month"].isin(listed), base.day >= listed.min(), base.day <= last)
     keys = {"day": base["__month"]} | {k: base[k] for k, _ in rollup.keys}
