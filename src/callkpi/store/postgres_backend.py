@@ -73,7 +73,8 @@ class PostgresStore:
 
     dialect = "postgres"
 
-    def __init__(self, url: str, *, read_only: bool = False) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, migrate: bool = True) -> None:
+        """`migrate=False` (a fork) trusts the schema another store of the URL migrated."""
         self.url = url
         self.path = redact(url)
         self.read_only = read_only
@@ -87,7 +88,8 @@ class PostgresStore:
         self._written: dict[str, int] = {}
         self._depth = 0
         try:
-            self._migrate()
+            if migrate:
+                self._migrate()
         except BaseException:
             self._con.close()
             raise
@@ -129,19 +131,7 @@ class PostgresStore:
     def fork(self) -> PostgresStore:
         """A store on a connection of its own, for one thread of a server (the schema is
         already migrated by this one)."""
-        forked = object.__new__(PostgresStore)
-        forked.url, forked.path, forked.read_only = self.url, self.path, self.read_only
-        try:
-            forked._con = psycopg.connect(
-                self.url, autocommit=True, options=_SESSION_OPTIONS, connect_timeout=10
-            )
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {self.path}: {first_line(exc)}") from exc
-        forked._con.adapters.register_loader("numeric", FloatLoader)
-        forked._written, forked._depth = {}, 0
-        if self.read_only:
-            forked._con.execute("SET default_transaction_read_only = on")
-        return forked
+        return PostgresStore(self.url, read_only=self.read_only, migrate=False)
 
     def query(
         self,
