@@ -312,15 +312,13 @@ def rebuild(store: Store) -> dict[str, int]:
     store.execute(f"DELETE FROM {PENDING_TABLE}")
     store.execute(f"DELETE FROM {PENDING_CALLS}")
     statements = compiled(store.dialect)
-    for name, rollup in ROLLUPS.items():
-        store.execute(f'DELETE FROM "{name}"')
-        store.execute(_insert(rollup, statements[name]["full"]))
-        counts[name] = store.row_count(name)
-    for name, select in compiled_mirrors(store.dialect).items():
-        mirror = MIRRORS[name]
-        store.execute(f'DELETE FROM "{mirror.name}"')
-        store.execute(_insert(mirror, select["full"]))
-        counts[mirror.name] = store.row_count(mirror.name)
+    mirrors = compiled_mirrors(store.dialect)
+    rebuilt = [(r, statements[r.name]["full"]) for r in ROLLUPS.values()]  # days, then months
+    rebuilt += [(MIRRORS[name], select["full"]) for name, select in mirrors.items()]
+    for table, select in rebuilt:
+        store.execute(f'DELETE FROM "{table.name}"')
+        store.execute(_insert(table, select))
+        counts[table.name] = store.row_count(table.name)
     store.execute(f"DELETE FROM {MONTHLY_TABLE}")
     for select in compiled_monthly(store.dialect).values():
         store.execute(_insert_monthly(select["full"]))
@@ -345,32 +343,22 @@ def _insert_monthly(select: str) -> str:
     return f'INSERT INTO "{MONTHLY_TABLE}" ({columns}) SELECT {columns} FROM ({select}) AS r'
 
 
-def _refresh_mirrors(store: Store, refreshed: set[str]) -> None:
-    """Recompute the months of the days just refreshed in the mirrored rollups."""
+def _refresh_months(store: Store, refreshed: set[str]) -> None:
+    """Recompute the months of the days just refreshed (before their list is cleared), in
+    the mirrors of those rollups and in the monthly distinct counts read from them."""
+    work = []  # (the rows of a month, the SELECTs of the months touched and of their rows)
     for name, select in compiled_mirrors(store.dialect).items():
-        if name not in refreshed:
-            continue
-        mirror = MIRRORS[name]
-        store.execute(
-            f'DELETE FROM "{mirror.name}" WHERE day IN '
-            f"(SELECT month FROM ({select['touched']}) AS touched)"
-        )
-        store.execute(_insert(mirror, select["months"]))
-
-
-def _refresh_monthly(store: Store, refreshed: set[str]) -> None:
-    """Recompute the months of the days just refreshed, for measures counted from those
-    rollups (before the list of days is cleared)."""
-    statements = compiled_monthly(store.dialect)
-    for measure, monthly in MONTHLY.items():
-        if monthly.base not in refreshed:
-            continue
-        select = statements[measure]
-        store.execute(
-            f"DELETE FROM {MONTHLY_TABLE} WHERE measure = '{measure}' AND month IN "
-            f"(SELECT month FROM ({select['touched']}) AS touched)"
-        )
-        store.execute(_insert_monthly(select["months"]))
+        if name in refreshed:
+            mirror = MIRRORS[name]
+            work.append((f'"{mirror.name}" WHERE day', select, _insert(mirror, select["months"])))
+    for measure, select in compiled_monthly(store.dialect).items():
+        if MONTHLY[measure].base in refreshed:
+            rows = f"{MONTHLY_TABLE} WHERE measure = '{measure}' AND month"
+            work.append((rows, select, _insert_monthly(select["months"])))
+    for rows, select, insert in work:
+        touched = select["touched"]
+        store.execute(f"DELETE FROM {rows} IN (SELECT month FROM ({touched}) AS touched)")
+        store.execute(insert)
 
 
 def _days_table(store: Store) -> None:
@@ -414,8 +402,7 @@ def refresh(store: Store) -> int:
             f"(SELECT day FROM {DAYS_TABLE} WHERE rollup = '{name}')"
         )
         store.execute(_insert(ROLLUPS[name], statements[name]["days"]))
-    _refresh_mirrors(store, pending)
-    _refresh_monthly(store, pending)
+    _refresh_months(store, pending)
     store.execute(f"DELETE FROM {DAYS_TABLE}")
     return total
 
