@@ -79,7 +79,8 @@ def build_costs(context: Context) -> ir.Table:
     lines = parts[0].union(parts[1]).union(parts[2])
     merged = lines.group_by(columns).aggregate(amount=lambda t: t.amount.sum())
     # The calendar cut to the costs' days first: the planner then joins a few hundred days,
-    # not the calendar's sixty years (measured: 30 ms -> 4 ms at 100M calls on DuckDB).
+    # not the calendar's sixty years (at 100M calls, DuckDB then chose an IE join of under
+    # 1 ms instead of a 30 ms piecewise merge join over every calendar day).
     calendar = calendar.filter(
         calendar.day >= merged.period_start.min(), calendar.day <= merged.period_end.max()
     )
